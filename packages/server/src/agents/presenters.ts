@@ -1,0 +1,70 @@
+import { Type } from 'typebox';
+import type { Agent, AgentToken, Member } from '../db/schema.js';
+import { Nullable, Timestamp } from '../http/schemas.js';
+
+export const AgentCardSchema = Type.Object(
+  {
+    skills: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 80 }), { maxItems: 50 })),
+    model: Type.Optional(Type.String({ maxLength: 120 })),
+    version: Type.Optional(Type.String({ maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+
+export const AgentStatusSchema = Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('retired')]);
+
+export const AgentView = Type.Object({
+  id: Type.String(),
+  org_id: Type.String(),
+  kind: Type.Literal('agent'),
+  handle: Type.String(),
+  display_name: Type.String(),
+  status: Type.String(),
+  sponsor_id: Type.String(),
+  description: Type.String(),
+  card: AgentCardSchema,
+  created_at: Timestamp,
+});
+
+export const AgentTokenView = Type.Object({
+  id: Type.String(),
+  agent_id: Type.String(),
+  name: Type.String(),
+  scopes: Type.Array(Type.String()),
+  created_by: Type.String(),
+  created_at: Timestamp,
+  expires_at: Nullable(Timestamp),
+  revoked_at: Nullable(Timestamp),
+  last_used_at: Nullable(Timestamp),
+});
+
+export type AgentRow = Member & Omit<Agent, 'member_id'>;
+
+export function presentAgent(a: AgentRow) {
+  return {
+    id: a.id,
+    org_id: a.org_id,
+    kind: 'agent' as const,
+    handle: a.handle,
+    display_name: a.display_name,
+    status: a.status,
+    sponsor_id: a.sponsor_id,
+    description: a.description,
+    card: a.card,
+    created_at: a.created_at.toISOString(),
+  };
+}
+
+export function presentToken(t: AgentToken) {
+  return {
+    id: t.id,
+    agent_id: t.agent_id,
+    name: t.name,
+    scopes: t.scopes,
+    created_by: t.created_by,
+    created_at: t.created_at.toISOString(),
+    expires_at: t.expires_at?.toISOString() ?? null,
+    revoked_at: t.revoked_at?.toISOString() ?? null,
+    last_used_at: t.last_used_at?.toISOString() ?? null,
+  };
+}

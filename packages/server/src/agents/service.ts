@@ -1,0 +1,126 @@
+import { mutate, type AppContext } from '../context.js';
+import type { AgentCard, AgentToken, MemberStatus } from '../db/schema.js';
+import { newToken } from '../accounts/secrets.js';
+import { conflict, notFound } from '../http/errors.js';
+import type { Actor, Scope } from '../policy/actor.js';
+import { enforce } from '../policy/decision.js';
+import { canCreateAgent, canManageAgent } from '../policy/org.js';
+import { handleTaken } from '../orgs/handles.js';
+import type { AgentRow } from './presenters.js';
+
+function agentsQuery(ctx: AppContext) {
+  return ctx.db
+    .selectFrom('members')
+    .innerJoin('agents', 'agents.member_id', 'members.id')
+    .selectAll('members')
+    .select(['agents.sponsor_id', 'agents.description', 'agents.card']);
+}
+
+export async function findAgent(ctx: AppContext, agentId: string): Promise<AgentRow> {
+  const agent = await agentsQuery(ctx).where('members.id', '=', agentId).executeTakeFirst();
+  if (!agent) throw notFound('agent');
+  return agent;
+}
+
+export async function listAgents(ctx: AppContext, orgId: string): Promise<AgentRow[]> {
+  return agentsQuery(ctx).where('members.org_id', '=', orgId).orderBy('members.handle').execute();
+}
+
+/** A person creates an agent and becomes its sponsor: the human accountable for it. */
+export async function createAgent(
+  ctx: AppContext,
+  actor: Actor,
+  input: { handle: string; display_name: string; description?: string | undefined; card?: AgentCard | undefined },
+): Promise<AgentRow> {
+  enforce(canCreateAgent(actor));
+  const id = await mutate(ctx, async (m) => {
+    if (await handleTaken(m.trx, actor.member.org_id, input.handle)) {
+      throw conflict('handle_taken', `The handle @${input.handle} is taken in this org.`);
+    }
+    const member = await m.trx
+      .insertInto('members')
+      .values({ org_id: actor.member.org_id, kind: 'agent', user_id: null, handle: input.handle, display_name: input.display_name, role: 'member', status: 'active' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await m.trx
+      .insertInto('agents')
+      .values({ member_id: member.id, sponsor_id: actor.member.id, description: input.description ?? '', card: JSON.stringify(input.card ?? {}) })
+      .execute();
+    return member.id;
+  });
+  return findAgent(ctx, id);
+}
+
+export async function updateAgent(
+  ctx: AppContext,
+  actor: Actor,
+  agent: AgentRow,
+  input: { display_name?: string | undefined; description?: string | undefined; card?: AgentCard | undefined; status?: Extract<MemberStatus, 'active' | 'suspended' | 'retired'> | undefined },
+): Promise<AgentRow> {
+  enforce(canManageAgent(actor, agent.sponsor_id));
+  await mutate(ctx, async (m) => {
+    if (input.status && input.status !== agent.status) {
+      if (agent.status === 'retired') throw conflict('agent_retired', 'A retired agent cannot be brought back.');
+      if (input.status === 'active') {
+        const sponsor = await m.trx.selectFrom('members').select('status').where('id', '=', agent.sponsor_id).executeTakeFirstOrThrow();
+        if (sponsor.status !== 'active') throw conflict('sponsor_inactive', "The agent's sponsor is not active; an admin must reassign or keep it suspended.");
+      }
+      if (input.status === 'retired') {
+        await m.trx.updateTable('agent_tokens').set({ revoked_at: new Date() }).where('agent_id', '=', agent.id).where('revoked_at', 'is', null).execute();
+      }
+    }
+    const memberChanges = { ...(input.display_name ? { display_name: input.display_name } : {}), ...(input.status ? { status: input.status } : {}) };
+    if (Object.keys(memberChanges).length > 0) await m.trx.updateTable('members').set(memberChanges).where('id', '=', agent.id).execute();
+    const agentChanges = {
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.card ? { card: JSON.stringify(input.card) } : {}),
+    };
+    if (Object.keys(agentChanges).length > 0) await m.trx.updateTable('agents').set(agentChanges).where('member_id', '=', agent.id).execute();
+  });
+  return findAgent(ctx, agent.id);
+}
+
+/** Issues a token; the secret is returned once and only its hash is kept. */
+export async function issueToken(
+  ctx: AppContext,
+  actor: Actor,
+  agent: AgentRow,
+  input: { name: string; scopes: Scope[]; expires_in_days?: number | undefined },
+): Promise<{ token: AgentToken; secret: string }> {
+  enforce(canManageAgent(actor, agent.sponsor_id));
+  if (agent.status === 'retired') throw conflict('agent_retired', 'A retired agent cannot get new tokens.');
+  const { token: secret, hash } = newToken('cha');
+  const token = await ctx.db
+    .insertInto('agent_tokens')
+    .values({
+      agent_id: agent.id,
+      name: input.name,
+      token_hash: hash,
+      scopes: [...new Set(input.scopes)],
+      created_by: actor.member.id,
+      expires_at: input.expires_in_days ? new Date(Date.now() + input.expires_in_days * 86400_000) : null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { token, secret };
+}
+
+export async function listTokens(ctx: AppContext, actor: Actor, agent: AgentRow): Promise<AgentToken[]> {
+  enforce(canManageAgent(actor, agent.sponsor_id));
+  return ctx.db.selectFrom('agent_tokens').selectAll().where('agent_id', '=', agent.id).orderBy('created_at', 'desc').execute();
+}
+
+export async function revokeToken(ctx: AppContext, actor: Actor, agent: AgentRow, tokenId: string): Promise<void> {
+  enforce(canManageAgent(actor, agent.sponsor_id));
+  const result = await ctx.db
+    .updateTable('agent_tokens')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', tokenId)
+    .where('agent_id', '=', agent.id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) {
+    const exists = await ctx.db.selectFrom('agent_tokens').select('id').where('id', '=', tokenId).where('agent_id', '=', agent.id).executeTakeFirst();
+    if (!exists) throw notFound('token');
+  }
+}

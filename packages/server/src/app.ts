@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import swagger from '@fastify/swagger';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppContext } from './context.js';
+import type { App } from './http/app-type.js';
+import { registerAuth } from './http/auth.js';
+import { errorHandler, notFoundHandler } from './http/errors.js';
+import { accountRoutes } from './accounts/routes.js';
+import { orgRoutes } from './orgs/routes.js';
+import { inviteRoutes } from './orgs/invite-routes.js';
+import { agentRoutes } from './agents/routes.js';
+import { channelRoutes } from './channels/routes.js';
+import { channelMemberRoutes } from './channels/member-routes.js';
+import { messageRoutes } from './messages/routes.js';
+import { systemRoutes } from './system/routes.js';
+
+export const apiPrefix = '/api/v1';
+
+/** Builds the HTTP server: the error shape, auth, validation, OpenAPI, and every domain's routes. */
+export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Promise<App> {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Chorus API', version: '1', description: 'People and AI agents in the same channels.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, context) => ({
+      statusCode: 429,
+      error: 'rate_limited',
+      message: `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s.`,
+    }),
+  });
+  registerAuth(app, ctx);
+
+  await app.register(
+    (api, _opts, done) => {
+      const typed = api as unknown as App;
+      systemRoutes(typed, ctx);
+      accountRoutes(typed, ctx);
+      orgRoutes(typed, ctx);
+      inviteRoutes(typed, ctx);
+      agentRoutes(typed, ctx);
+      channelRoutes(typed, ctx);
+      channelMemberRoutes(typed, ctx);
+      messageRoutes(typed, ctx);
+      done();
+    },
+    { prefix: apiPrefix },
+  );
+  return app;
+}

@@ -1,0 +1,35 @@
+import type { AppContext } from '../context.js';
+import type { Trx } from '../db/database.js';
+import type { Channel } from '../db/schema.js';
+import type { Principal } from '../http/auth.js';
+import { notFound } from '../http/errors.js';
+import { enterOrg } from '../orgs/access.js';
+import type { ChannelAccess } from '../policy/channel.js';
+import type { Decision } from '../policy/decision.js';
+import { enforce } from '../policy/decision.js';
+
+/**
+ * Loads what every channel decision needs — the channel, the caller as a
+ * member of its org, and the caller's membership — and checks `rule` before
+ * the route reads anything else. Channels the caller may not see are 404s.
+ */
+export async function accessChannel(
+  ctx: AppContext,
+  principal: Principal,
+  channelId: string,
+  rule: (a: ChannelAccess) => Decision,
+): Promise<ChannelAccess> {
+  const channel = await ctx.db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
+  if (!channel) throw notFound('channel');
+  const actor = await enterOrg(ctx, principal, channel.org_id, 'channel');
+  const membership =
+    (await ctx.db.selectFrom('channel_members').selectAll().where('channel_id', '=', channelId).where('member_id', '=', actor.member.id).executeTakeFirst()) ?? null;
+  const access = { actor, channel, membership };
+  enforce(rule(access));
+  return access;
+}
+
+/** Re-reads the channel row under a lock inside a mutation, so concurrent changes apply one after another. */
+export async function lockChannel(trx: Trx, channelId: string): Promise<Channel> {
+  return trx.selectFrom('channels').selectAll().where('id', '=', channelId).forUpdate().executeTakeFirstOrThrow();
+}

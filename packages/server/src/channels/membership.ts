@@ -1,0 +1,117 @@
+import { sql } from 'kysely';
+import { mutate, type AppContext } from '../context.js';
+import type { ChannelRole, Member } from '../db/schema.js';
+import { appendEvent, type Mutation } from '../events/log.js';
+import { conflict, notFound } from '../http/errors.js';
+import { canAddMember, canChangeRole, canJoin, canLeave, canMarkRead, canRemoveMember, canSee, type ChannelAccess } from '../policy/channel.js';
+import { enforce } from '../policy/decision.js';
+import { memberOf } from '../orgs/access.js';
+import { lockChannel } from './access.js';
+import { addMemberIn } from './service.js';
+
+export async function listChannelMembers(ctx: AppContext, channelId: string) {
+  return ctx.db
+    .selectFrom('channel_members as cm')
+    .innerJoin('members as m', 'm.id', 'cm.member_id')
+    .selectAll('m')
+    .select(['cm.role as channel_role', 'cm.joined_at'])
+    .where('cm.channel_id', '=', channelId)
+    .orderBy('m.handle')
+    .execute();
+}
+
+/** Joining a public channel; people also join by posting in one. */
+export async function join(ctx: AppContext, a: ChannelAccess): Promise<void> {
+  enforce(canJoin(a));
+  await mutate(ctx, async (m) => {
+    const channel = await lockChannel(m.trx, a.channel.id);
+    const present = await m.trx.selectFrom('channel_members').select('member_id').where('channel_id', '=', channel.id).where('member_id', '=', a.actor.member.id).executeTakeFirst();
+    if (present) throw conflict('already_member', 'You are already a member of this channel.');
+    await addMemberIn(m, channel, a.actor.member, 'member', null);
+  });
+}
+
+async function removeIn(m: Mutation, a: ChannelAccess, memberId: string): Promise<void> {
+  const channel = await lockChannel(m.trx, a.channel.id);
+  const removed = await m.trx.deleteFrom('channel_members').where('channel_id', '=', channel.id).where('member_id', '=', memberId).executeTakeFirst();
+  if (Number(removed.numDeletedRows) === 0) throw notFound('channel_member');
+  await appendEvent(m, {
+    orgId: channel.org_id,
+    channelId: channel.id,
+    type: 'member.left',
+    actorId: a.actor.member.id,
+    payload: { member_id: memberId, removed_by: memberId === a.actor.member.id ? null : a.actor.member.id },
+  });
+}
+
+export async function leave(ctx: AppContext, a: ChannelAccess): Promise<void> {
+  enforce(canLeave(a));
+  await mutate(ctx, (m) => removeIn(m, a, a.actor.member.id));
+}
+
+export async function addMember(ctx: AppContext, a: ChannelAccess, memberId: string, role: ChannelRole): Promise<Member> {
+  const target = await memberOf(ctx, a.channel.org_id, memberId);
+  enforce(canAddMember(a, target));
+  if (role === 'owner' || role === 'moderator') enforce(canChangeRole(a));
+  if (target.kind === 'agent') await ensureSponsorCanRead(ctx, a, target);
+  await mutate(ctx, async (m) => {
+    const channel = await lockChannel(m.trx, a.channel.id);
+    const present = await m.trx.selectFrom('channel_members').select('member_id').where('channel_id', '=', channel.id).where('member_id', '=', target.id).executeTakeFirst();
+    if (present) throw conflict('already_member', `@${target.handle} is already a member of this channel.`);
+    await addMemberIn(m, channel, target, role, a.actor.member.id);
+  });
+  return target;
+}
+
+/** An agent may serve only where its sponsor could read: its access is never wider than its sponsor's. */
+async function ensureSponsorCanRead(ctx: AppContext, a: ChannelAccess, agent: Member): Promise<void> {
+  const sponsor = await ctx.db
+    .selectFrom('agents')
+    .innerJoin('members', 'members.id', 'agents.sponsor_id')
+    .selectAll('members')
+    .where('agents.member_id', '=', agent.id)
+    .executeTakeFirstOrThrow();
+  const membership =
+    (await ctx.db.selectFrom('channel_members').selectAll().where('channel_id', '=', a.channel.id).where('member_id', '=', sponsor.id).executeTakeFirst()) ?? null;
+  const sponsorCanSee = sponsor.status === 'active' && canSee({ actor: { member: sponsor, scopes: 'all' }, channel: a.channel, membership }).allowed;
+  if (!sponsorCanSee) throw conflict('sponsor_lacks_access', "The agent's sponsor cannot read this channel, so the agent may not serve in it.");
+}
+
+export async function removeMember(ctx: AppContext, a: ChannelAccess, memberId: string): Promise<void> {
+  if (memberId === a.actor.member.id) return leave(ctx, a);
+  enforce(canRemoveMember(a));
+  await mutate(ctx, (m) => removeIn(m, a, memberId));
+}
+
+export async function changeMemberRole(ctx: AppContext, a: ChannelAccess, memberId: string, role: ChannelRole): Promise<void> {
+  enforce(canChangeRole(a));
+  await mutate(ctx, async (m) => {
+    const channel = await lockChannel(m.trx, a.channel.id);
+    const updated = await m.trx
+      .updateTable('channel_members')
+      .set({ role })
+      .where('channel_id', '=', channel.id)
+      .where('member_id', '=', memberId)
+      .where('role', '!=', role)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) {
+      const present = await m.trx.selectFrom('channel_members').select('role').where('channel_id', '=', channel.id).where('member_id', '=', memberId).executeTakeFirst();
+      if (!present) throw notFound('channel_member');
+      return; // already in that role
+    }
+    await appendEvent(m, { orgId: channel.org_id, channelId: channel.id, type: 'member.role_changed', actorId: a.actor.member.id, payload: { member_id: memberId, role } });
+  });
+}
+
+/** Moves the caller's read cursor forward (never back) to `seq`, capped at the channel's latest. */
+export async function markRead(ctx: AppContext, a: ChannelAccess, seq: number): Promise<number> {
+  enforce(canMarkRead(a));
+  const row = await ctx.db
+    .updateTable('channel_members')
+    .set({ last_read_seq: sql<number>`greatest(last_read_seq, least(${seq}::bigint, (select last_seq from channels where id = ${a.channel.id})))` })
+    .where('channel_id', '=', a.channel.id)
+    .where('member_id', '=', a.actor.member.id)
+    .returning('last_read_seq')
+    .executeTakeFirstOrThrow();
+  return row.last_read_seq;
+}

@@ -1,0 +1,59 @@
+import { Type } from 'typebox';
+import type { Channel, ChannelMember } from '../db/schema.js';
+import { Nullable, Timestamp } from '../http/schemas.js';
+
+export const ChannelKindSchema = Type.Union([Type.Literal('public'), Type.Literal('private'), Type.Literal('dm'), Type.Literal('group_dm')]);
+export const ChannelRoleSchema = Type.Union([Type.Literal('owner'), Type.Literal('moderator'), Type.Literal('member'), Type.Literal('observer')]);
+export const WhoMaySchema = Type.Union([Type.Literal('members'), Type.Literal('moderators')]);
+export const HistorySchema = Type.Union([Type.Literal('all'), Type.Literal('since_join')]);
+
+export const ChannelSettingsSchema = Type.Object({
+  who_may_post: WhoMaySchema,
+  who_may_add_agents: WhoMaySchema,
+  who_may_pin: WhoMaySchema,
+  history_for_new_members: HistorySchema,
+});
+
+export const ChannelViewSchema = Type.Object({
+  id: Type.String(),
+  org_id: Type.String(),
+  kind: ChannelKindSchema,
+  name: Nullable(Type.String()),
+  topic: Type.String(),
+  /** For direct messages: the members, which are the channel's identity. */
+  dm_members: Nullable(Type.Array(Type.String())),
+  created_by: Type.String(),
+  created_at: Timestamp,
+  archived_at: Nullable(Timestamp),
+  settings: ChannelSettingsSchema,
+  last_seq: Type.Integer(),
+});
+
+export const MembershipSchema = Type.Object({ role: ChannelRoleSchema, joined_at: Timestamp, last_read_seq: Type.Integer() });
+
+export type ChannelView = ReturnType<typeof presentChannel>;
+
+export function presentChannel(c: Channel) {
+  return {
+    id: c.id,
+    org_id: c.org_id,
+    kind: c.kind,
+    name: c.name,
+    topic: c.topic,
+    dm_members: c.dm_key ? c.dm_key.split(':')[1]?.split(',') ?? [] : null,
+    created_by: c.created_by,
+    created_at: c.created_at.toISOString(),
+    archived_at: c.archived_at?.toISOString() ?? null,
+    settings: {
+      who_may_post: c.who_may_post,
+      who_may_add_agents: c.who_may_add_agents,
+      who_may_pin: c.who_may_pin,
+      history_for_new_members: c.history_for_new_members,
+    },
+    last_seq: c.last_seq,
+  };
+}
+
+export function presentMembership(m: ChannelMember | null) {
+  return m ? { role: m.role, joined_at: m.joined_at.toISOString(), last_read_seq: m.last_read_seq } : null;
+}

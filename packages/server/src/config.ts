@@ -1,0 +1,72 @@
+import path from 'node:path';
+
+/** Everything Chorus reads from its environment, validated once at start. */
+export interface Config {
+  host: string;
+  port: number;
+  /** A PostgreSQL server; when absent, Chorus runs its embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  embeddedPgPort: number;
+  /** Public origin used in links that Chorus hands out (invites). */
+  publicUrl: string;
+  logLevel: string;
+  sessionTtlHours: number;
+  bodyLimitBytes: number;
+  rateLimits: {
+    loginPerMinute: number;
+    messagesPerMinute: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(`${setting}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(name, `expected an integer ≥ ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.join(' or ')}`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int(env, 'PORT', 3000);
+  const host = env.HOST ?? '0.0.0.0';
+  return {
+    host,
+    port,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: path.resolve(env.CHORUS_DATA_DIR ?? 'data'),
+    embeddedPgPort: int(env, 'CHORUS_EMBEDDED_PG_PORT', 54329, 1),
+    publicUrl: url(env, 'CHORUS_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    sessionTtlHours: int(env, 'CHORUS_SESSION_TTL_HOURS', 24 * 30, 1),
+    bodyLimitBytes: int(env, 'CHORUS_BODY_LIMIT_BYTES', 1024 * 1024, 1024),
+    rateLimits: {
+      loginPerMinute: int(env, 'CHORUS_RATE_LOGIN_PER_MINUTE', 10, 1),
+      messagesPerMinute: int(env, 'CHORUS_RATE_MESSAGES_PER_MINUTE', 120, 1),
+    },
+  };
+}

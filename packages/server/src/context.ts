@@ -1,0 +1,25 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config.js';
+import type { Db } from './db/database.js';
+import type { EventBus } from './events/bus.js';
+import type { Mutation } from './events/log.js';
+
+/** What every domain service runs with. Built once at start, passed explicitly. */
+export interface AppContext {
+  config: Config;
+  db: Db;
+  bus: EventBus;
+  log: FastifyBaseLogger;
+}
+
+/**
+ * Runs one mutation in one transaction. Channel events appended during it are
+ * published on the bus only after the transaction commits; a failure anywhere
+ * rolls back every row and publishes nothing.
+ */
+export async function mutate<T>(ctx: AppContext, fn: (m: Mutation) => Promise<T>): Promise<T> {
+  const events: Mutation['events'] = [];
+  const result = await ctx.db.transaction().execute((trx) => fn({ trx, events }));
+  if (events.length > 0) ctx.bus.publish(events);
+  return result;
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_foundation.js';
+
+/**
+ * Every schema version, in order. A migration is never edited once it has
+ * landed; a change to the schema is a new file listed here.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+};

@@ -1,0 +1,196 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Row types of the Chorus schema, as Kysely sees them. Mirrors db/migrations. */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type OrgRole = 'owner' | 'admin' | 'member' | 'guest';
+export type MemberKind = 'human' | 'agent';
+export type MemberStatus = 'active' | 'deactivated' | 'suspended' | 'retired';
+export type ChannelKind = 'public' | 'private' | 'dm' | 'group_dm';
+export type ChannelRole = 'owner' | 'moderator' | 'member' | 'observer';
+export type WhoMay = 'members' | 'moderators';
+export type HistoryForNewMembers = 'all' | 'since_join';
+export type MessageKind = 'chat' | 'system' | 'agent_reasoning' | 'agent_tool';
+
+export interface AgentCard {
+  skills?: string[];
+  model?: string;
+  version?: string;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  password_hash: string;
+  display_name: string;
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: Generated<string>;
+  user_id: string;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  last_used_at: Timestamp;
+}
+
+export interface OrgsTable {
+  id: Generated<string>;
+  name: string;
+  slug: string;
+  created_at: Timestamp;
+  default_channel_id: string | null;
+}
+
+export interface MembersTable {
+  id: Generated<string>;
+  org_id: string;
+  kind: MemberKind;
+  user_id: string | null;
+  handle: string;
+  display_name: string;
+  role: OrgRole;
+  status: MemberStatus;
+  created_at: Timestamp;
+}
+
+export interface AgentsTable {
+  member_id: string;
+  sponsor_id: string;
+  description: Generated<string>;
+  card: Json<AgentCard>;
+}
+
+export interface AgentTokensTable {
+  id: Generated<string>;
+  agent_id: string;
+  name: string;
+  token_hash: string;
+  scopes: string[];
+  created_by: string;
+  created_at: Timestamp;
+  expires_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+}
+
+export interface InvitesTable {
+  id: Generated<string>;
+  org_id: string;
+  token_hash: string;
+  role: Exclude<OrgRole, 'owner'>;
+  created_by: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  max_uses: number;
+  uses: Generated<number>;
+  revoked_at: NullableTimestamp;
+}
+
+export interface ChannelsTable {
+  id: Generated<string>;
+  org_id: string;
+  kind: ChannelKind;
+  name: string | null;
+  topic: Generated<string>;
+  dm_key: string | null;
+  created_by: string;
+  created_at: Timestamp;
+  archived_at: NullableTimestamp;
+  who_may_post: Generated<WhoMay>;
+  who_may_add_agents: Generated<WhoMay>;
+  who_may_pin: Generated<WhoMay>;
+  history_for_new_members: Generated<HistoryForNewMembers>;
+  last_seq: Generated<number>;
+}
+
+export interface ChannelMembersTable {
+  channel_id: string;
+  member_id: string;
+  role: ChannelRole;
+  joined_at: Timestamp;
+  joined_seq: number;
+  last_read_seq: Generated<number>;
+}
+
+export interface MessagesTable {
+  id: Generated<string>;
+  org_id: string;
+  channel_id: string;
+  seq: number;
+  author_id: string;
+  kind: Generated<MessageKind>;
+  body: string;
+  thread_root_id: string | null;
+  reply_count: Generated<number>;
+  last_reply_at: NullableTimestamp;
+  reply_participants: Generated<string[]>;
+  mentions_all: Generated<boolean>;
+  mentions_here: Generated<boolean>;
+  mentions_agents: Generated<boolean>;
+  created_at: Timestamp;
+  edited_at: NullableTimestamp;
+  deleted_at: NullableTimestamp;
+}
+
+export interface MessageMentionsTable {
+  message_id: string;
+  member_id: string;
+  channel_id: string;
+  seq: number;
+}
+
+export interface MessageIdempotencyTable {
+  author_id: string;
+  client_msg_id: string;
+  message_id: string;
+  created_at: Timestamp;
+}
+
+export interface ReactionsTable {
+  message_id: string;
+  member_id: string;
+  emoji: string;
+  created_at: Timestamp;
+}
+
+export interface ChannelEventsTable {
+  channel_id: string;
+  seq: number;
+  type: string;
+  actor_id: string | null;
+  payload: Json<unknown>;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  orgs: OrgsTable;
+  members: MembersTable;
+  agents: AgentsTable;
+  agent_tokens: AgentTokensTable;
+  invites: InvitesTable;
+  channels: ChannelsTable;
+  channel_members: ChannelMembersTable;
+  messages: MessagesTable;
+  message_mentions: MessageMentionsTable;
+  message_idempotency: MessageIdempotencyTable;
+  reactions: ReactionsTable;
+  channel_events: ChannelEventsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type Org = Selectable<OrgsTable>;
+export type Member = Selectable<MembersTable>;
+export type Agent = Selectable<AgentsTable>;
+export type AgentToken = Selectable<AgentTokensTable>;
+export type Invite = Selectable<InvitesTable>;
+export type Channel = Selectable<ChannelsTable>;
+export type ChannelMember = Selectable<ChannelMembersTable>;
+export type Message = Selectable<MessagesTable>;
+export type NewMessage = Insertable<MessagesTable>;

@@ -1,0 +1,60 @@
+import { sql } from 'kysely';
+import type { Trx } from '../db/database.js';
+import type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from './catalogue.js';
+
+/** What a mutation runs with: its transaction, and the events that will be published if it commits. */
+export interface Mutation {
+  trx: Trx;
+  readonly events: ChannelEvent[];
+}
+
+/**
+ * Reserves the channel's next `count` sequence numbers and returns the first.
+ * The row lock this takes orders concurrent writers to one channel.
+ */
+export async function allocateSeq(trx: Trx, channelId: string, count = 1): Promise<number> {
+  const row = await trx
+    .updateTable('channels')
+    .set({ last_seq: sql`last_seq + ${count}` })
+    .where('id', '=', channelId)
+    .returning('last_seq')
+    .executeTakeFirstOrThrow();
+  return row.last_seq - count + 1;
+}
+
+export interface NewEvent<T extends ChannelEventType> {
+  orgId: string;
+  channelId: string;
+  type: T;
+  actorId: string | null;
+  payload: ChannelEventPayloads[T];
+  /** A seq already allocated for this change (a message takes its event's seq); allocated here if absent. */
+  seq?: number;
+}
+
+/** Appends an event to the channel's log inside the mutation; it is published only after commit. */
+export async function appendEvent<T extends ChannelEventType>(m: Mutation, e: NewEvent<T>): Promise<ChannelEvent> {
+  const seq = e.seq ?? (await allocateSeq(m.trx, e.channelId));
+  const row = await m.trx
+    .insertInto('channel_events')
+    .values({
+      channel_id: e.channelId,
+      seq,
+      type: e.type,
+      actor_id: e.actorId,
+      payload: JSON.stringify(e.payload),
+    })
+    .returning('created_at')
+    .executeTakeFirstOrThrow();
+  const event = {
+    org_id: e.orgId,
+    channel_id: e.channelId,
+    seq,
+    type: e.type,
+    actor_id: e.actorId,
+    payload: e.payload,
+    created_at: row.created_at.toISOString(),
+  } as ChannelEvent;
+  m.events.push(event);
+  return event;
+}

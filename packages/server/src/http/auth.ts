@@ -1,0 +1,109 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import type { Member, User } from '../db/schema.js';
+import { hashToken, tokenKind } from '../accounts/secrets.js';
+import { agentScopes, type Actor, type Scope } from '../policy/actor.js';
+import { forbidden, unauthorized } from './errors.js';
+
+const agentsNotAllowed = () => forbidden('agents_not_allowed', "This endpoint needs a person's session, not an agent token.");
+
+/** Who sent the request, before we know which org it is about. */
+export type Principal =
+  | { type: 'user'; user: User; sessionId: string }
+  | { type: 'agent'; agent: Member; tokenId: string; scopes: ReadonlySet<Scope> };
+
+/** What a route accepts: no credentials, a person's session only, or a session or an agent token. */
+export type AuthMode = 'none' | 'user' | 'any';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthMode;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+function bearer(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  const [scheme, token] = header.split(' ');
+  return scheme?.toLowerCase() === 'bearer' && token ? token : null;
+}
+
+export async function resolvePrincipal(ctx: AppContext, token: string): Promise<Principal | null> {
+  const kind = tokenKind(token);
+  const hash = hashToken(token);
+  if (kind === 'chs') {
+    const row = await ctx.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .selectAll('users')
+      .select(['sessions.id as session_id'])
+      .where('sessions.token_hash', '=', hash)
+      .where('sessions.expires_at', '>', new Date())
+      .executeTakeFirst();
+    if (!row) return null;
+    const { session_id, ...user } = row;
+    return { type: 'user', user, sessionId: session_id };
+  }
+  if (kind === 'cha') {
+    const row = await ctx.db
+      .selectFrom('agent_tokens')
+      .innerJoin('members', 'members.id', 'agent_tokens.agent_id')
+      .selectAll('members')
+      .select(['agent_tokens.id as token_id', 'agent_tokens.scopes'])
+      .where('agent_tokens.token_hash', '=', hash)
+      .where('agent_tokens.revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('agent_tokens.expires_at', 'is', null), eb('agent_tokens.expires_at', '>', new Date())]))
+      .executeTakeFirst();
+    if (!row) return null;
+    const { token_id, scopes, ...agent } = row;
+    const known = new Set<string>(agentScopes);
+    return { type: 'agent', agent, tokenId: token_id, scopes: new Set(scopes.filter((s): s is Scope => known.has(s))) };
+  }
+  return null;
+}
+
+/**
+ * Authenticates every request whose route does not say `auth: 'none'`.
+ * Secure by default: a route that forgets to declare its mode requires credentials.
+ */
+export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    const mode = request.routeOptions.config.auth ?? 'any';
+    if (mode === 'none') return;
+    const token = bearer(request);
+    if (!token) throw unauthorized();
+    const principal = await resolvePrincipal(ctx, token);
+    if (!principal) throw unauthorized('The token is invalid, expired or revoked.');
+    if (mode === 'user' && principal.type !== 'user') throw agentsNotAllowed();
+    request.principal = principal;
+  });
+}
+
+export function requirePrincipal(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthorized();
+  return request.principal;
+}
+
+export function requireUser(request: FastifyRequest): Extract<Principal, { type: 'user' }> {
+  const p = requirePrincipal(request);
+  if (p.type !== 'user') throw agentsNotAllowed();
+  return p;
+}
+
+/** The principal as a member of `orgId`, or null when it is not one. */
+export async function actorIn(ctx: AppContext, principal: Principal, orgId: string): Promise<Actor | null> {
+  if (principal.type === 'agent') {
+    return principal.agent.org_id === orgId ? { member: principal.agent, scopes: principal.scopes } : null;
+  }
+  const member = await ctx.db
+    .selectFrom('members')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', principal.user.id)
+    .executeTakeFirst();
+  return member ? { member, scopes: 'all' } : null;
+}

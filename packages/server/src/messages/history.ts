@@ -1,0 +1,89 @@
+import type { AppContext } from '../context.js';
+import type { Message } from '../db/schema.js';
+import { notFound } from '../http/errors.js';
+import type { ChannelAccess } from '../policy/channel.js';
+import type { MessageView } from './presenters.js';
+import { viewsOf } from './views.js';
+
+/** Where a page starts: before a seq, after one, around one, or the latest. */
+export type PageAnchor = { before: number } | { after: number } | { around: number } | { latest: true };
+
+export interface Page {
+  messages: MessageView[];
+  has_more_before: boolean;
+  has_more_after: boolean;
+}
+
+/**
+ * The lowest seq a reader may see: with `history_for_new_members = since_join`,
+ * members see only what came after they joined.
+ */
+export function historyFloor(a: ChannelAccess): number {
+  return a.channel.history_for_new_members === 'since_join' && a.membership ? a.membership.joined_seq : 0;
+}
+
+async function pageOf(
+  ctx: AppContext,
+  a: ChannelAccess,
+  scope: { threadRootId: string | null },
+  anchor: PageAnchor,
+  limit: number,
+): Promise<Page> {
+  const floor = historyFloor(a);
+  const base = () => {
+    let q = ctx.db.selectFrom('messages').selectAll().where('channel_id', '=', a.channel.id).where('seq', '>', floor);
+    q = scope.threadRootId ? q.where('thread_root_id', '=', scope.threadRootId) : q.where('thread_root_id', 'is', null);
+    return q;
+  };
+  // One extra row on each side tells whether more pages exist.
+  const older = (below: number, n: number) => base().where('seq', '<', below).orderBy('seq', 'desc').limit(n + 1).execute();
+  const newer = (above: number, n: number) => base().where('seq', '>', above).orderBy('seq', 'asc').limit(n + 1).execute();
+
+  let before: Message[] = [];
+  let after: Message[] = [];
+  let moreBefore = false;
+  let moreAfter = false;
+  if ('latest' in anchor) {
+    before = await older(Number.MAX_SAFE_INTEGER, limit);
+    moreBefore = before.length > limit;
+    before = before.slice(0, limit);
+  } else if ('before' in anchor) {
+    before = await older(anchor.before, limit);
+    moreBefore = before.length > limit;
+    before = before.slice(0, limit);
+    moreAfter = (await newer(anchor.before - 1, 0)).length > 0;
+  } else if ('after' in anchor) {
+    after = await newer(anchor.after, limit);
+    moreAfter = after.length > limit;
+    after = after.slice(0, limit);
+    moreBefore = anchor.after > floor && (await older(anchor.after + 1, 0)).length > 0;
+  } else {
+    const half = Math.floor(limit / 2);
+    [before, after] = await Promise.all([older(anchor.around, half), newer(anchor.around - 1, limit - half)]);
+    moreBefore = before.length > half;
+    moreAfter = after.length > limit - half;
+    before = before.slice(0, half);
+    after = after.slice(0, limit - half);
+  }
+  const rows = [...before.reverse(), ...after];
+  return { messages: await viewsOf(ctx.db, rows), has_more_before: moreBefore, has_more_after: moreAfter };
+}
+
+/** A page of the channel's top-level messages, oldest first. Replies live in their threads. */
+export function channelHistory(ctx: AppContext, a: ChannelAccess, anchor: PageAnchor, limit: number): Promise<Page> {
+  return pageOf(ctx, a, { threadRootId: null }, anchor, limit);
+}
+
+/** A message the reader may see, or 404: other channels' ids and hidden history do not exist from here. */
+export async function readableMessage(ctx: AppContext, a: ChannelAccess, messageId: string): Promise<Message> {
+  const message = await ctx.db.selectFrom('messages').selectAll().where('id', '=', messageId).where('channel_id', '=', a.channel.id).executeTakeFirst();
+  if (!message || message.seq <= historyFloor(a)) throw notFound('message');
+  return message;
+}
+
+export async function threadPage(ctx: AppContext, a: ChannelAccess, root: Message, anchor: PageAnchor, limit: number): Promise<Page & { root: MessageView }> {
+  if (root.thread_root_id) throw notFound('thread');
+  const [page, [rootView]] = await Promise.all([pageOf(ctx, a, { threadRootId: root.id }, anchor, limit), viewsOf(ctx.db, [root])]);
+  if (!rootView) throw notFound('thread');
+  return { ...page, root: rootView };
+}

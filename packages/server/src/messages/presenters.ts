@@ -1,0 +1,74 @@
+import { Type } from 'typebox';
+import type { Member, Message } from '../db/schema.js';
+import { Nullable, Timestamp } from '../http/schemas.js';
+
+export const AuthorSchema = Type.Object({
+  id: Type.String(),
+  handle: Type.String(),
+  display_name: Type.String(),
+  kind: Type.Union([Type.Literal('human'), Type.Literal('agent')]),
+});
+
+export const ThreadSummarySchema = Type.Object({
+  root_id: Type.String(),
+  reply_count: Type.Integer(),
+  last_reply_at: Nullable(Timestamp),
+  participants: Type.Array(Type.String()),
+});
+
+export const ReactionGroupSchema = Type.Object({ emoji: Type.String(), count: Type.Integer(), member_ids: Type.Array(Type.String()) });
+
+export const MessageViewSchema = Type.Object({
+  id: Type.String(),
+  channel_id: Type.String(),
+  seq: Type.Integer(),
+  kind: Type.String(),
+  author: AuthorSchema,
+  body: Type.String(),
+  thread_root_id: Nullable(Type.String()),
+  thread: Nullable(ThreadSummarySchema),
+  mentions: Type.Object({ member_ids: Type.Array(Type.String()), channel: Type.Boolean(), here: Type.Boolean(), agents: Type.Boolean() }),
+  reactions: Type.Array(ReactionGroupSchema),
+  created_at: Timestamp,
+  edited_at: Nullable(Timestamp),
+  deleted_at: Nullable(Timestamp),
+});
+
+export type Author = Pick<Member, 'id' | 'handle' | 'display_name' | 'kind'>;
+export type ThreadSummary = ReturnType<typeof threadSummary>;
+export type ReactionGroup = { emoji: string; count: number; member_ids: string[] };
+export type MessageView = ReturnType<typeof presentMessage>;
+
+export function threadSummary(root: Pick<Message, 'id' | 'reply_count' | 'last_reply_at' | 'reply_participants'>) {
+  return {
+    root_id: root.id,
+    reply_count: root.reply_count,
+    last_reply_at: root.last_reply_at?.toISOString() ?? null,
+    participants: root.reply_participants,
+  };
+}
+
+/** One shape for a message everywhere: REST answers and channel events carry the same view. */
+export function presentMessage(m: Message, author: Author, mentionIds: string[], reactions: ReactionGroup[]) {
+  const deleted = m.deleted_at !== null;
+  return {
+    id: m.id,
+    channel_id: m.channel_id,
+    seq: m.seq,
+    kind: m.kind,
+    author: { id: author.id, handle: author.handle, display_name: author.display_name, kind: author.kind },
+    body: deleted ? '' : m.body,
+    thread_root_id: m.thread_root_id,
+    thread: m.reply_count > 0 ? threadSummary(m) : null,
+    mentions: {
+      member_ids: deleted ? [] : mentionIds,
+      channel: !deleted && m.mentions_all,
+      here: !deleted && m.mentions_here,
+      agents: !deleted && m.mentions_agents,
+    },
+    reactions: deleted ? [] : reactions,
+    created_at: m.created_at.toISOString(),
+    edited_at: m.edited_at?.toISOString() ?? null,
+    deleted_at: m.deleted_at?.toISOString() ?? null,
+  };
+}

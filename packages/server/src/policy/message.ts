@@ -1,0 +1,26 @@
+import type { Message } from '../db/schema.js';
+import { canModerate, canPost, type ChannelAccess } from './channel.js';
+import { all, allow, deny, type Decision } from './decision.js';
+
+/** Message rules, on top of the channel rules of the message's channel. */
+
+function notDeleted(message: Message): Decision {
+  return message.deleted_at ? deny(409, 'message_deleted', 'This message was deleted.') : allow;
+}
+
+/** Only the author edits, and only where they may still post. */
+export function canEdit(a: ChannelAccess, message: Message): Decision {
+  return all(
+    () => canPost(a),
+    () => notDeleted(message),
+    () => (message.author_id === a.actor.member.id ? allow : deny(403, 'not_author', 'Only the author can edit a message.')),
+  );
+}
+
+/** The author deletes their own message; moderators and org admins delete anyone's. */
+export function canDelete(a: ChannelAccess, message: Message): Decision {
+  return all(
+    () => notDeleted(message),
+    () => (message.author_id === a.actor.member.id ? canPost(a) : canModerate(a)),
+  );
+}

@@ -1,0 +1,80 @@
+import type { Member, OrgRole } from '../db/schema.js';
+import { isHuman, isOrgAdmin, type Actor } from './actor.js';
+import { all, allow, deny, hidden, type Decision } from './decision.js';
+
+/** Org-level rules: who may see an org and manage its members, invites and agents. */
+
+/** Being an active member is the entry ticket to everything in an org; non-members are told it does not exist. */
+export function canEnterOrg(actor: Actor | null): Decision {
+  if (!actor) return hidden('org');
+  switch (actor.member.status) {
+    case 'active':
+      return allow;
+    case 'deactivated':
+      return deny(403, 'member_deactivated', 'Your membership of this org has been deactivated.');
+    case 'suspended':
+    case 'retired':
+      return deny(403, 'agent_inactive', `This agent is ${actor.member.status}.`);
+  }
+}
+
+function humansOnly(actor: Actor, what: string): Decision {
+  return isHuman(actor) ? allow : deny(403, 'agents_not_allowed', `Agents cannot ${what}.`);
+}
+
+function adminsOnly(actor: Actor, what: string): Decision {
+  return isOrgAdmin(actor) ? allow : deny(403, 'admin_required', `Only org owners and admins can ${what}.`);
+}
+
+export function canManageMember(actor: Actor, target: Member, newRole?: OrgRole): Decision {
+  return all(
+    () => humansOnly(actor, 'change members'),
+    () => adminsOnly(actor, 'change members'),
+    () => (target.kind === 'agent' ? deny(409, 'member_is_agent', 'Agents are managed through their agent settings.') : allow),
+    () =>
+      actor.member.role !== 'owner' && (target.role === 'owner' || newRole === 'owner')
+        ? deny(403, 'owner_required', 'Only an owner can change an owner or grant ownership.')
+        : allow,
+  );
+}
+
+export function canInvite(actor: Actor, role: OrgRole): Decision {
+  return all(
+    () => humansOnly(actor, 'invite'),
+    () => (actor.member.role === 'guest' ? deny(403, 'guests_cannot_invite', 'Guests cannot invite.') : allow),
+    () => (role === 'admin' ? adminsOnly(actor, 'invite admins') : allow),
+  );
+}
+
+export function canManageInvites(actor: Actor): Decision {
+  return all(() => humansOnly(actor, 'manage invites'), () => adminsOnly(actor, 'manage invites'));
+}
+
+export function canCreateAgent(actor: Actor): Decision {
+  return all(
+    () => humansOnly(actor, 'create agents'),
+    () => (actor.member.role === 'guest' ? deny(403, 'guests_cannot_create_agents', 'Guests cannot create agents.') : allow),
+  );
+}
+
+/** Only the agent's sponsor or an org admin manages it. */
+export function canManageAgent(actor: Actor, sponsorId: string): Decision {
+  return all(
+    () => humansOnly(actor, 'manage agents'),
+    () =>
+      actor.member.id === sponsorId || isOrgAdmin(actor)
+        ? allow
+        : deny(403, 'not_sponsor', "Only the agent's sponsor or an org admin can manage it."),
+  );
+}
+
+export function canCreateChannel(actor: Actor): Decision {
+  return all(
+    () => humansOnly(actor, 'create channels'),
+    () => (actor.member.role === 'guest' ? deny(403, 'guests_cannot_create_channels', 'Guests cannot create channels.') : allow),
+  );
+}
+
+export function canOpenDm(actor: Actor): Decision {
+  return humansOnly(actor, 'open direct messages');
+}

@@ -1,0 +1,56 @@
+import pino from 'pino';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { connect, migrate } from './db/database.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
+import { InProcessBus } from './events/bus.js';
+import type { App } from './http/app-type.js';
+
+export interface RunningServer {
+  app: App;
+  ctx: AppContext;
+  /** Base URL the server listens on, e.g. http://127.0.0.1:3000 */
+  url: string;
+  embedded: EmbeddedDatabase | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Chorus: the database (embedded unless `DATABASE_URL` is set),
+ * migrations, the event bus and the HTTP server.
+ */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.password', '*.token'] });
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPgPort,
+      onLog: (line) => { logger.debug({ component: 'postgres' }, line.trim()); },
+    });
+    databaseUrl = embedded.url;
+  }
+  const db = connect(databaseUrl);
+  const applied = await migrate(db);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+
+  const bus = new InProcessBus();
+  const ctx: AppContext = { config, db, bus, log: logger };
+  const app = await buildApp(ctx, logger);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await bus.close();
+      await db.destroy();
+      await embedded?.stop();
+    })());
+  return { app, ctx, url, embedded, close };
+}

@@ -1,0 +1,20 @@
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../config.js';
+import { startServer, type RunningServer } from '../server.js';
+
+export type ConfigOverrides = Partial<Omit<Config, 'rateLimits'>> & { rateLimits?: Partial<Config['rateLimits']> };
+
+/** A Chorus server on the test run's database, on a free port, with logs silenced. */
+export async function startTestServer(overrides: ConfigOverrides = {}): Promise<RunningServer> {
+  const base = loadConfig({});
+  const config: Config = {
+    ...base,
+    host: '127.0.0.1',
+    port: 0,
+    databaseUrl: inject('databaseUrl'),
+    logLevel: process.env.CHORUS_TEST_LOG ?? 'silent',
+    ...overrides,
+    rateLimits: { ...base.rateLimits, loginPerMinute: 1000, messagesPerMinute: 10_000, ...overrides.rateLimits },
+  };
+  return startServer(config);
+}
