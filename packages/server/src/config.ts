@@ -15,6 +15,7 @@ export interface Config {
   bodyLimitBytes: number;
   rateLimits: {
     loginPerMinute: number;
+    signupsPerMinute: number;
     messagesPerMinute: number;
   };
 }
@@ -66,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: int(env, 'CHORUS_BODY_LIMIT_BYTES', 1024 * 1024, 1024),
     rateLimits: {
       loginPerMinute: int(env, 'CHORUS_RATE_LOGIN_PER_MINUTE', 10, 1),
+      signupsPerMinute: int(env, 'CHORUS_RATE_SIGNUPS_PER_MINUTE', 10, 1),
       messagesPerMinute: int(env, 'CHORUS_RATE_MESSAGES_PER_MINUTE', 120, 1),
     },
   };

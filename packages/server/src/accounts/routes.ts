@@ -14,7 +14,7 @@ export function accountRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/auth/signup',
     {
-      config: { auth: 'none', rateLimit: { max: ctx.config.rateLimits.loginPerMinute, timeWindow: 60_000 } },
+      config: { auth: 'none', rateLimit: { max: ctx.config.rateLimits.signupsPerMinute, timeWindow: 60_000 } },
       schema: {
         tags: ['accounts'],
         summary: 'Create an account and a session',

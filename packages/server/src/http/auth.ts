@@ -73,7 +73,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const mode = request.routeOptions.config.auth ?? 'any';
-    if (mode === 'none') return;
+    if (mode === 'none' || request.is404) return;
     const token = bearer(request);
     if (!token) throw unauthorized();
     const principal = await resolvePrincipal(ctx, token);

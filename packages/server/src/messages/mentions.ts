@@ -7,7 +7,8 @@ export interface ParsedMentions {
 }
 
 // `@handle` at a word start; code spans and fenced blocks are not scanned, as in Slack.
-const mentionPattern = /(?<![\w@.])@([a-z0-9][a-z0-9._-]{0,31})/gi;
+// A run longer than a handle can be is no mention (not one of its first 32 characters).
+const mentionPattern = /(?<![\w@.])@([a-z0-9][a-z0-9._-]{0,31})(?![a-z0-9_-]|\.[a-z0-9])/gi;
 const codePattern = /```[\s\S]*?```|`[^`\n]*`/g;
 
 export function parseMentions(body: string): ParsedMentions {

@@ -14,7 +14,7 @@ export async function startTestServer(overrides: ConfigOverrides = {}): Promise<
     databaseUrl: inject('databaseUrl'),
     logLevel: process.env.CHORUS_TEST_LOG ?? 'silent',
     ...overrides,
-    rateLimits: { ...base.rateLimits, loginPerMinute: 1000, messagesPerMinute: 10_000, ...overrides.rateLimits },
+    rateLimits: { ...base.rateLimits, loginPerMinute: 1000, signupsPerMinute: 10_000, messagesPerMinute: 10_000, ...overrides.rateLimits },
   };
   return startServer(config);
 }
