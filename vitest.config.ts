@@ -1,11 +1,13 @@
 import { defineConfig } from 'vitest/config';
+import { shared } from './vitest.shared.js';
 
+/** `npm test`: everything that needs nothing but Node (PostgreSQL is the embedded one). */
 export default defineConfig({
+  ...shared,
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
-    globalSetup: ['packages/server/src/test/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
+    ...shared.test,
+    include: ['packages/*/src/**/*.test.ts'],
+    // Suites that need a Redis and a PostgreSQL server run with vitest.services.config.ts.
+    exclude: ['**/node_modules/**', '**/*.services.test.ts'],
   },
 });

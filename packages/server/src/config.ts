@@ -6,6 +6,8 @@ export interface Config {
   port: number;
   /** A PostgreSQL server; when absent, Chorus runs its embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | null;
+  /** Redis for a cluster: the shared event bus and presence. Unset = one node, in-process bus. */
+  redisUrl: string | null;
   dataDir: string;
   embeddedPgPort: number;
   /** Public origin used in links that Chorus hands out (invites). */
@@ -59,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     port,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     dataDir: path.resolve(env.CHORUS_DATA_DIR ?? 'data'),
     embeddedPgPort: int(env, 'CHORUS_EMBEDDED_PG_PORT', 54329, 1),
     publicUrl: url(env, 'CHORUS_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,

@@ -2,7 +2,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import type { EventBus } from './events/bus.js';
+import type { ChannelEvent } from '@chorus/protocol/events';
 import type { Mutation } from './events/log.js';
+import type { Signal } from './events/signals.js';
 
 /** What every domain service runs with. Built once at start, passed explicitly. */
 export interface AppContext {
@@ -18,8 +20,10 @@ export interface AppContext {
  * rolls back every row and publishes nothing.
  */
 export async function mutate<T>(ctx: AppContext, fn: (m: Mutation) => Promise<T>): Promise<T> {
-  const events: Mutation['events'] = [];
-  const result = await ctx.db.transaction().execute((trx) => fn({ trx, events }));
+  const events: ChannelEvent[] = [];
+  const signals: Signal[] = [];
+  const result = await ctx.db.transaction().execute((trx) => fn({ trx, events, signals }));
   if (events.length > 0) ctx.bus.publish(events);
+  for (const signal of signals) ctx.bus.signal(signal);
   return result;
 }

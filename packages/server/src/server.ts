@@ -4,12 +4,17 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { connect, migrate } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
-import { InProcessBus } from './events/bus.js';
+import { InProcessBus, type EventBus } from './events/bus.js';
+import { RedisBus } from './events/redis-bus.js';
 import type { App } from './http/app-type.js';
+import { apiPrefix } from './app.js';
+import { Gateway, defaultLimits, type GatewayLimits } from './realtime/gateway.js';
+import { LocalPresence, RedisPresence, type PresenceStore } from './realtime/presence.js';
 
 export interface RunningServer {
   app: App;
   ctx: AppContext;
+  gateway: Gateway;
   /** Base URL the server listens on, e.g. http://127.0.0.1:3000 */
   url: string;
   embedded: EmbeddedDatabase | null;
@@ -20,7 +25,7 @@ export interface RunningServer {
  * Starts Chorus: the database (embedded unless `DATABASE_URL` is set),
  * migrations, the event bus and the HTTP server.
  */
-export async function startServer(config: Config): Promise<RunningServer> {
+export async function startServer(config: Config, limits: Partial<GatewayLimits> = {}): Promise<RunningServer> {
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.password', '*.token'] });
   let embedded: EmbeddedDatabase | null = null;
   let databaseUrl = config.databaseUrl;
@@ -36,9 +41,21 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
-  const bus = new InProcessBus();
+  let bus: EventBus;
+  let presence: PresenceStore;
+  const gatewayLimits = { ...defaultLimits, ...limits };
+  if (config.redisUrl) {
+    const redisBus = await RedisBus.connect(config.redisUrl, logger);
+    bus = redisBus;
+    presence = new RedisPresence(redisBus.redis, gatewayLimits.heartbeatMs * 2);
+  } else {
+    bus = new InProcessBus();
+    presence = new LocalPresence();
+  }
   const ctx: AppContext = { config, db, bus, log: logger };
   const app = await buildApp(ctx, logger);
+  const gateway = new Gateway(ctx, presence, gatewayLimits);
+  gateway.attach(app.server, `${apiPrefix}/ws`);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -47,10 +64,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      await gateway.close();
       await app.close();
       await bus.close();
       await db.destroy();
       await embedded?.stop();
     })());
-  return { app, ctx, url, embedded, close };
+  return { app, ctx, gateway, url, embedded, close };
 }

@@ -63,7 +63,8 @@ export function accountRoutes(app: App, ctx: AppContext): void {
     '/auth/logout',
     { config: { auth: 'user' }, schema: { tags: ['accounts'], summary: 'End this session', response: { 204: Type.Null(), ...commonErrors } } },
     async (request, reply) => {
-      await logOut(ctx, requireUser(request).sessionId);
+      const { user, sessionId } = requireUser(request);
+      await logOut(ctx, user, sessionId);
       return reply.status(204).send(null);
     },
   );

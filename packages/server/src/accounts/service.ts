@@ -43,13 +43,19 @@ export async function logIn(ctx: AppContext, input: { email: string; password: s
   return { user, session: await openSession(ctx, user.id) };
 }
 
-export async function logOut(ctx: AppContext, sessionId: string): Promise<void> {
+async function memberIdsOf(ctx: AppContext, userId: string): Promise<string[]> {
+  return (await ctx.db.selectFrom('members').select('id').where('user_id', '=', userId).execute()).map((m) => m.id);
+}
+
+export async function logOut(ctx: AppContext, user: User, sessionId: string): Promise<void> {
   await ctx.db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+  ctx.bus.signal({ kind: 'access', member_ids: await memberIdsOf(ctx, user.id), reason: 'session_revoked', credential_id: sessionId });
 }
 
 /** Ends every session of the user, on every device, including the current one. */
 export async function logOutEverywhere(ctx: AppContext, userId: string): Promise<number> {
   const result = await ctx.db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+  ctx.bus.signal({ kind: 'access', member_ids: await memberIdsOf(ctx, userId), reason: 'session_revoked' });
   return Number(result.numDeletedRows);
 }
 

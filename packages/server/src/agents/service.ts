@@ -4,7 +4,8 @@ import { newToken } from '../accounts/secrets.js';
 import { conflict, notFound } from '../http/errors.js';
 import type { Actor, Scope } from '../policy/actor.js';
 import { enforce } from '../policy/decision.js';
-import { canCreateAgent, canManageAgent } from '../policy/org.js';
+import { canCreateAgent, canEnterOrg, canManageAgent } from '../policy/org.js';
+import { lockMembership } from '../orgs/access.js';
 import { handleTaken } from '../orgs/handles.js';
 import type { AgentRow } from './presenters.js';
 
@@ -34,6 +35,10 @@ export async function createAgent(
 ): Promise<AgentRow> {
   enforce(canCreateAgent(actor));
   const id = await mutate(ctx, async (m) => {
+    await lockMembership(m.trx, actor.member.org_id);
+    // Holds the sponsor's row so a deactivation running now waits, then suspends this agent too.
+    const sponsor = await m.trx.selectFrom('members').selectAll().where('id', '=', actor.member.id).forShare().executeTakeFirstOrThrow();
+    enforce(canEnterOrg({ ...actor, member: sponsor }));
     if (await handleTaken(m.trx, actor.member.org_id, input.handle)) {
       throw conflict('handle_taken', `The handle @${input.handle} is taken in this org.`);
     }
@@ -59,18 +64,20 @@ export async function updateAgent(
 ): Promise<AgentRow> {
   enforce(canManageAgent(actor, agent.sponsor_id));
   await mutate(ctx, async (m) => {
-    if (input.status && input.status !== agent.status) {
-      if (agent.status === 'retired') throw conflict('agent_retired', 'A retired agent cannot be brought back.');
-      if (input.status === 'active') {
-        const sponsor = await m.trx.selectFrom('members').select('status').where('id', '=', agent.sponsor_id).executeTakeFirstOrThrow();
-        if (sponsor.status !== 'active') throw conflict('sponsor_inactive', "The agent's sponsor is not active; an admin must reassign or keep it suspended.");
-      }
+    // Rows are locked sponsor first, then agent: the order deactivating the sponsor takes them in.
+    // Holding the sponsor's row makes a concurrent deactivation wait, then suspend this agent.
+    const sponsor = input.status === 'active' ? await m.trx.selectFrom('members').select('status').where('id', '=', agent.sponsor_id).forShare().executeTakeFirstOrThrow() : null;
+    const current = await m.trx.selectFrom('members').select('status').where('id', '=', agent.id).forUpdate().executeTakeFirstOrThrow();
+    if (input.status && input.status !== current.status) {
+      if (current.status === 'retired') throw conflict('agent_retired', 'A retired agent cannot be brought back.');
+      if (sponsor && sponsor.status !== 'active') throw conflict('sponsor_inactive', "The agent's sponsor is not active; an admin must reassign or keep it suspended.");
       if (input.status === 'retired') {
         await m.trx.updateTable('agent_tokens').set({ revoked_at: new Date() }).where('agent_id', '=', agent.id).where('revoked_at', 'is', null).execute();
       }
     }
     const memberChanges = { ...(input.display_name ? { display_name: input.display_name } : {}), ...(input.status ? { status: input.status } : {}) };
     if (Object.keys(memberChanges).length > 0) await m.trx.updateTable('members').set(memberChanges).where('id', '=', agent.id).execute();
+    if (input.status === 'suspended' || input.status === 'retired') m.signals.push({ kind: 'access', member_ids: [agent.id], reason: input.status });
     const agentChanges = {
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.card ? { card: JSON.stringify(input.card) } : {}),
@@ -88,20 +95,24 @@ export async function issueToken(
   input: { name: string; scopes: Scope[]; expires_in_days?: number | undefined },
 ): Promise<{ token: AgentToken; secret: string }> {
   enforce(canManageAgent(actor, agent.sponsor_id));
-  if (agent.status === 'retired') throw conflict('agent_retired', 'A retired agent cannot get new tokens.');
   const { token: secret, hash } = newToken('cha');
-  const token = await ctx.db
-    .insertInto('agent_tokens')
-    .values({
-      agent_id: agent.id,
-      name: input.name,
-      token_hash: hash,
-      scopes: [...new Set(input.scopes)],
-      created_by: actor.member.id,
-      expires_at: input.expires_in_days ? new Date(Date.now() + input.expires_in_days * 86400_000) : null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const token = await mutate(ctx, async (m) => {
+    // Holding the agent's row makes a concurrent retirement wait, then revoke this token too.
+    const current = await m.trx.selectFrom('members').select('status').where('id', '=', agent.id).forShare().executeTakeFirstOrThrow();
+    if (current.status === 'retired') throw conflict('agent_retired', 'A retired agent cannot get new tokens.');
+    return m.trx
+      .insertInto('agent_tokens')
+      .values({
+        agent_id: agent.id,
+        name: input.name,
+        token_hash: hash,
+        scopes: [...new Set(input.scopes)],
+        created_by: actor.member.id,
+        expires_at: input.expires_in_days ? new Date(Date.now() + input.expires_in_days * 86400_000) : null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
   return { token, secret };
 }
 
@@ -122,5 +133,7 @@ export async function revokeToken(ctx: AppContext, actor: Actor, agent: AgentRow
   if (Number(result.numUpdatedRows) === 0) {
     const exists = await ctx.db.selectFrom('agent_tokens').select('id').where('id', '=', tokenId).where('agent_id', '=', agent.id).executeTakeFirst();
     if (!exists) throw notFound('token');
+    return;
   }
+  ctx.bus.signal({ kind: 'access', member_ids: [agent.id], reason: 'token_revoked', credential_id: tokenId });
 }

@@ -79,7 +79,8 @@ async function ensureSponsorCanRead(ctx: AppContext, a: ChannelAccess, agent: Me
 
 export async function removeMember(ctx: AppContext, a: ChannelAccess, memberId: string): Promise<void> {
   if (memberId === a.actor.member.id) return leave(ctx, a);
-  enforce(canRemoveMember(a));
+  const target = await ctx.db.selectFrom('channel_members').select('role').where('channel_id', '=', a.channel.id).where('member_id', '=', memberId).executeTakeFirst();
+  enforce(canRemoveMember(a, target?.role ?? null));
   await mutate(ctx, (m) => removeIn(m, a, memberId));
 }
 

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { ChannelView as WireChannelView } from '@chorus/protocol/views';
 import type { Channel, ChannelMember } from '../db/schema.js';
 import { Nullable, Timestamp } from '../http/schemas.js';
 
@@ -31,9 +32,9 @@ export const ChannelViewSchema = Type.Object({
 
 export const MembershipSchema = Type.Object({ role: ChannelRoleSchema, joined_at: Timestamp, last_read_seq: Type.Integer() });
 
-export type ChannelView = ReturnType<typeof presentChannel>;
+export type ChannelView = WireChannelView;
 
-export function presentChannel(c: Channel) {
+export function presentChannel(c: Channel): ChannelView {
   return {
     id: c.id,
     org_id: c.org_id,

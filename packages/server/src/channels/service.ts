@@ -24,7 +24,7 @@ export async function addMemberIn(m: Mutation, channel: Channel, member: Member,
     .insertInto('channel_members')
     .values({ channel_id: channel.id, member_id: member.id, role, joined_seq: seq - 1, last_read_seq: seq })
     .execute();
-  await appendEvent(m, { orgId: channel.org_id, channelId: channel.id, seq, type: 'member.joined', actorId: addedBy ?? member.id, payload: { member_id: member.id, role, added_by: addedBy } });
+  await appendEvent(m, { orgId: channel.org_id, channelId: channel.id, seq, type: 'member.joined', actorId: addedBy ?? member.id, payload: { member_id: member.id, role, added_by: addedBy, channel: presentChannel({ ...channel, last_seq: seq }) } });
 }
 
 /** Creates a channel with its creator as owner, inside a mutation (org creation uses it for #general). */
@@ -143,6 +143,8 @@ export async function listJoined(ctx: AppContext, actor: Actor, includeArchived:
           w.or([
             w('msg.mentions_all', '=', true),
             w('msg.mentions_here', '=', true),
+            // `@agents` addresses every agent in the channel.
+            ...(actor.member.kind === 'agent' ? [w('msg.mentions_agents', '=', true)] : []),
             w.exists(w.selectFrom('message_mentions as mm').select('mm.member_id').whereRef('mm.message_id', '=', 'msg.id').where('mm.member_id', '=', me)),
           ]),
         )
@@ -199,12 +201,25 @@ export async function updateChannel(
         .executeTakeFirst();
       if (clash) throw conflict('channel_name_taken', `A channel named #${changes.name} already exists.`);
     }
-    await m.trx.updateTable('channels').set(changes).where('id', '=', a.channel.id).execute();
+    await m.trx
+      .updateTable('channels')
+      .set(changes)
+      .where('id', '=', a.channel.id)
+      .execute()
+      .catch((error: unknown) => {
+        // A concurrent rename took the name between our check and our update.
+        if (isUniqueViolation(error)) throw conflict('channel_name_taken', `A channel named #${changes.name ?? ''} already exists.`);
+        throw error;
+      });
     const seq = await allocateSeq(m.trx, a.channel.id);
     const channel = await lockChannel(m.trx, a.channel.id);
     await appendEvent(m, { orgId: channel.org_id, channelId: channel.id, seq, type: 'channel.updated', actorId: a.actor.member.id, payload: { channel: presentChannel(channel), changed } });
     return channel;
   });
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
 }
 
 export async function setArchived(ctx: AppContext, a: ChannelAccess, archived: boolean): Promise<Channel> {

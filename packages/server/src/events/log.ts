@@ -1,11 +1,14 @@
 import { sql } from 'kysely';
 import type { Trx } from '../db/database.js';
-import type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from './catalogue.js';
+import type { Signal } from './signals.js';
+import type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from '@chorus/protocol/events';
 
 /** What a mutation runs with: its transaction, and the events that will be published if it commits. */
 export interface Mutation {
   trx: Trx;
   readonly events: ChannelEvent[];
+  /** Ephemeral notices (a member lost access…), also published only after commit. */
+  readonly signals: Signal[];
 }
 
 /**

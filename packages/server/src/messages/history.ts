@@ -15,11 +15,13 @@ export interface Page {
 }
 
 /**
- * The lowest seq a reader may see: with `history_for_new_members = since_join`,
- * members see only what came after they joined.
+ * The seq at and below which a reader sees nothing: with `history_for_new_members = since_join`,
+ * members see only what came after they joined, and a non-member reading a public
+ * channel sees what joining now would show (else reading without joining, or leaving, would reveal it all).
  */
 export function historyFloor(a: ChannelAccess): number {
-  return a.channel.history_for_new_members === 'since_join' && a.membership ? a.membership.joined_seq : 0;
+  if (a.channel.history_for_new_members !== 'since_join') return 0;
+  return a.membership ? a.membership.joined_seq : a.channel.last_seq;
 }
 
 async function pageOf(

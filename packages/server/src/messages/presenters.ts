@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { MessageView as WireMessageView, ThreadSummary as WireThreadSummary } from '@chorus/protocol/views';
 import type { Member, Message } from '../db/schema.js';
 import { Nullable, Timestamp } from '../http/schemas.js';
 
@@ -35,11 +36,11 @@ export const MessageViewSchema = Type.Object({
 });
 
 export type Author = Pick<Member, 'id' | 'handle' | 'display_name' | 'kind'>;
-export type ThreadSummary = ReturnType<typeof threadSummary>;
+export type ThreadSummary = WireThreadSummary;
 export type ReactionGroup = { emoji: string; count: number; member_ids: string[] };
-export type MessageView = ReturnType<typeof presentMessage>;
+export type MessageView = WireMessageView;
 
-export function threadSummary(root: Pick<Message, 'id' | 'reply_count' | 'last_reply_at' | 'reply_participants'>) {
+export function threadSummary(root: Pick<Message, 'id' | 'reply_count' | 'last_reply_at' | 'reply_participants'>): ThreadSummary {
   return {
     root_id: root.id,
     reply_count: root.reply_count,
@@ -49,7 +50,7 @@ export function threadSummary(root: Pick<Message, 'id' | 'reply_count' | 'last_r
 }
 
 /** One shape for a message everywhere: REST answers and channel events carry the same view. */
-export function presentMessage(m: Message, author: Author, mentionIds: string[], reactions: ReactionGroup[]) {
+export function presentMessage(m: Message, author: Author, mentionIds: string[], reactions: ReactionGroup[]): MessageView {
   const deleted = m.deleted_at !== null;
   return {
     id: m.id,

@@ -8,7 +8,9 @@ import { badRequest, conflict, notFound } from '../http/errors.js';
 import { canPost, type ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
 import { canDelete, canEdit } from '../policy/message.js';
+import { lockChannel } from '../channels/access.js';
 import { addMemberIn } from '../channels/service.js';
+import { historyFloor } from './history.js';
 import { parseMentions } from './mentions.js';
 import { threadSummary, type MessageView } from './presenters.js';
 import { viewOf } from './views.js';
@@ -85,9 +87,14 @@ async function insertMessage(m: Mutation, a: ChannelAccess, input: NewMessageInp
     if (!root) throw notFound('thread_root');
     if (root.thread_root_id) throw badRequest('nested_thread', 'Reply to the thread root, not to a reply.');
     if (root.deleted_at) throw conflict('message_deleted', 'The thread root was deleted.');
-    if (a.membership && channel.history_for_new_members === 'since_join' && root.seq <= a.membership.joined_seq) throw notFound('thread_root');
+    if (root.seq <= historyFloor(a)) throw notFound('thread_root');
   }
-  if (!a.membership) await addMemberIn(m, channel, a.actor.member, 'member', null); // posting in a public channel joins it
+  if (!a.membership) {
+    // Posting in a public channel joins it; under the channel lock, so first posts sent together join once.
+    const locked = await lockChannel(m.trx, channel.id);
+    const present = await m.trx.selectFrom('channel_members').select('member_id').where('channel_id', '=', channel.id).where('member_id', '=', a.actor.member.id).executeTakeFirst();
+    if (!present) await addMemberIn(m, locked, a.actor.member, 'member', null);
+  }
 
   const seq = await allocateSeq(m.trx, channel.id);
   const inserted = await m.trx

@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.js';
+import type { Trx } from '../db/database.js';
 import { actorIn, type Principal } from '../http/auth.js';
 import { notFound } from '../http/errors.js';
 import type { Actor } from '../policy/actor.js';
@@ -14,6 +15,16 @@ export async function enterOrg(ctx: AppContext, principal: Principal, orgId: str
   if (!actor && hiddenAs) throw notFound(hiddenAs);
   enforce(canEnterOrg(actor));
   return actor as Actor;
+}
+
+/**
+ * Queues changes to the org's membership — new members and their handles, roles, deactivation —
+ * one after another for the rest of the transaction, so that a check and the write that follows
+ * cannot interleave with another change. `for no key update` leaves inserts that merely
+ * reference the org (messages, channels) unblocked.
+ */
+export async function lockMembership(trx: Trx, orgId: string): Promise<void> {
+  await trx.selectFrom('orgs').select('id').where('id', '=', orgId).forNoKeyUpdate().execute();
 }
 
 /** Loads a member of the org; members of other orgs do not exist from here. */

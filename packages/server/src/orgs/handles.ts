@@ -1,14 +1,18 @@
 import type { Trx } from '../db/database.js';
 
-/** A handle from free text: lowercase, `[a-z0-9._-]`, at most 32 characters. */
-export function slugifyHandle(text: string): string {
+/**
+ * A handle or org address from free text: lowercase, `[a-z0-9._-]`, at most 24 characters
+ * (room for a `-N` suffix). Text with nothing usable in it (`日本`) gives `fallback`.
+ */
+export function slugifyHandle(text: string, fallback = 'member'): string {
   const base = text
     .toLowerCase()
     .normalize('NFKD')
     .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^[^a-z0-9]+|-+$/g, '')
-    .slice(0, 24);
-  return base || 'member';
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 24)
+    .replace(/-+$/, '');
+  return base || fallback;
 }
 
 /** The first free handle of the org derived from `wanted` (`ana`, `ana-2`, `ana-3`…). */

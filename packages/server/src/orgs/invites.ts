@@ -8,6 +8,7 @@ import { enforce } from '../policy/decision.js';
 import { canInvite, canManageInvites } from '../policy/org.js';
 import { lockChannel } from '../channels/access.js';
 import { addMemberIn } from '../channels/service.js';
+import { lockMembership } from './access.js';
 import { freeHandle, handleTaken } from './handles.js';
 
 export async function createInvite(
@@ -72,6 +73,7 @@ export async function acceptInvite(ctx: AppContext, user: User, token: string, i
     usable(invite);
     const existing = await m.trx.selectFrom('members').select('id').where('org_id', '=', invite.org_id).where('user_id', '=', user.id).executeTakeFirst();
     if (existing) throw conflict('already_member', 'You are already a member of this org.');
+    await lockMembership(m.trx, invite.org_id);
     if (input.handle && (await handleTaken(m.trx, invite.org_id, input.handle))) {
       throw conflict('handle_taken', `The handle @${input.handle} is taken in this org.`);
     }

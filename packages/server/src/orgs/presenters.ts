@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { MemberView as WireMemberView } from '@chorus/protocol/views';
 import type { Invite, Member, Org } from '../db/schema.js';
 import { Nullable, Timestamp } from '../http/schemas.js';
 
@@ -30,7 +31,7 @@ export const InviteView = Type.Object({
   revoked_at: Nullable(Timestamp),
 });
 
-export function presentMember(m: Member) {
+export function presentMember(m: Member): WireMemberView {
   return {
     id: m.id,
     org_id: m.org_id,

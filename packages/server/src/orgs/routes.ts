@@ -6,7 +6,7 @@ import { notFound } from '../http/errors.js';
 import { Closed, Handle, Uuid, commonErrors } from '../http/schemas.js';
 import { hasScope } from '../policy/actor.js';
 import { deny, enforce } from '../policy/decision.js';
-import { canManageInvites } from '../policy/org.js';
+import { canManageOrg } from '../policy/org.js';
 import { enterOrg, memberOf } from './access.js';
 import { MemberView, OrgRoleSchema, OrgView, presentMember, presentOrg } from './presenters.js';
 import { changeRole, createOrg, deactivate, listMembers, reactivate, renameOrg } from './service.js';
@@ -52,7 +52,7 @@ export function orgRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const actor = await enterOrg(ctx, requirePrincipal(request), request.params.orgId);
-      enforce(canManageInvites(actor));
+      enforce(canManageOrg(actor));
       return { org: presentOrg(await renameOrg(ctx, request.params.orgId, request.body.name)) };
     },
   );

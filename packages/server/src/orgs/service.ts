@@ -1,11 +1,13 @@
+import { sql } from 'kysely';
 import { mutate, type AppContext } from '../context.js';
 import type { Trx } from '../db/database.js';
-import type { Member, OrgRole, User } from '../db/schema.js';
-import { conflict } from '../http/errors.js';
+import type { Member, Org, OrgRole, User } from '../db/schema.js';
+import { conflict, notFound } from '../http/errors.js';
 import type { Actor } from '../policy/actor.js';
 import { enforce } from '../policy/decision.js';
-import { canManageMember } from '../policy/org.js';
+import { canEnterOrg, canManageMember } from '../policy/org.js';
 import { createChannelIn } from '../channels/service.js';
+import { lockMembership } from './access.js';
 import { freeHandle, slugifyHandle } from './handles.js';
 
 /** Creates an org with its creator as owner, and a #general channel everyone starts in. */
@@ -15,13 +17,7 @@ export async function createOrg(
   input: { name: string; slug?: string | undefined; handle?: string | undefined },
 ) {
   return mutate(ctx, async (m) => {
-    const wantedSlug = slugifyHandle(input.slug ?? input.name);
-    let slug = wantedSlug;
-    for (let n = 2; await m.trx.selectFrom('orgs').select('id').where((eb) => eb(eb.fn('lower', [eb.ref('slug')]), '=', slug)).executeTakeFirst(); n++) {
-      if (input.slug) throw conflict('slug_taken', `The org address "${input.slug}" is taken.`);
-      slug = `${wantedSlug}-${n}`;
-    }
-    const org = await m.trx.insertInto('orgs').values({ name: input.name.trim(), slug }).returningAll().executeTakeFirstOrThrow();
+    const org = await claimSlug(m.trx, input.name.trim(), input.slug);
     const owner = await m.trx
       .insertInto('members')
       .values({
@@ -41,6 +37,39 @@ export async function createOrg(
   });
 }
 
+/**
+ * Inserts the org under the address asked for (refused when taken) or, without one, the first free
+ * address derived from its name (`acme`, `acme-2`…). The unique index decides races: a loser
+ * refuses an explicit address and looks again for a derived one.
+ */
+async function claimSlug(trx: Trx, name: string, explicit: string | undefined): Promise<Org> {
+  const base = explicit ?? slugifyHandle(name, 'org');
+  for (;;) {
+    const slug = explicit ?? (await freeSlug(trx, base));
+    const org = await trx
+      .insertInto('orgs')
+      .values({ name, slug })
+      .onConflict((oc) => oc.expression(sql`lower(slug)`).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (org) return org;
+    if (explicit) throw conflict('slug_taken', `The org address "${explicit}" is taken.`);
+  }
+}
+
+async function freeSlug(trx: Trx, base: string): Promise<string> {
+  const taken = await trx
+    .selectFrom('orgs')
+    .select('slug')
+    .where((eb) => eb(eb.fn('lower', [eb.ref('slug')]), 'like', `${base}%`))
+    .execute();
+  const used = new Set(taken.map((t) => t.slug.toLowerCase()));
+  if (!used.has(base)) return base;
+  for (let n = 2; ; n++) {
+    if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
+  }
+}
+
 export async function listMembers(
   ctx: AppContext,
   orgId: string,
@@ -50,6 +79,23 @@ export async function listMembers(
   if (filter.kind) q = q.where('kind', '=', filter.kind);
   if (filter.status) q = q.where('status', '=', filter.status);
   return q.orderBy('handle').execute();
+}
+
+/**
+ * Waits for any other membership change of the org, then decides again on the rows as they are
+ * now: a decision on rows read before waiting could let an admin demote someone just made an
+ * owner, or a member deactivated a moment ago still act.
+ */
+async function lockForChange(trx: Trx, actor: Actor, target: Member, newRole?: OrgRole): Promise<Member> {
+  await lockMembership(trx, target.org_id);
+  const rows = await trx.selectFrom('members').selectAll().where('id', 'in', [actor.member.id, target.id]).execute();
+  const me = rows.find((r) => r.id === actor.member.id);
+  const them = rows.find((r) => r.id === target.id);
+  if (!me || !them) throw notFound('member');
+  const now: Actor = { ...actor, member: me };
+  enforce(canEnterOrg(now));
+  enforce(canManageMember(now, them, newRole));
+  return them;
 }
 
 /**
@@ -71,9 +117,10 @@ async function ensureAnotherOwner(trx: Trx, target: Member): Promise<void> {
 
 export async function changeRole(ctx: AppContext, actor: Actor, target: Member, role: OrgRole): Promise<Member> {
   enforce(canManageMember(actor, target, role));
-  if (target.role === role) return target;
   return mutate(ctx, async (m) => {
-    if (role !== 'owner') await ensureAnotherOwner(m.trx, target);
+    const current = await lockForChange(m.trx, actor, target, role);
+    if (current.role === role) return current;
+    if (role !== 'owner') await ensureAnotherOwner(m.trx, current);
     return m.trx.updateTable('members').set({ role }).where('id', '=', target.id).returningAll().executeTakeFirstOrThrow();
   });
 }
@@ -81,9 +128,10 @@ export async function changeRole(ctx: AppContext, actor: Actor, target: Member, 
 /** Deactivating a person also suspends every agent they sponsor, in the same transaction. */
 export async function deactivate(ctx: AppContext, actor: Actor, target: Member): Promise<{ member: Member; suspended_agents: string[] }> {
   enforce(canManageMember(actor, target));
-  if (target.id === actor.member.id) throw conflict('cannot_deactivate_self', 'You cannot deactivate yourself.');
   return mutate(ctx, async (m) => {
-    await ensureAnotherOwner(m.trx, target);
+    // The last owner hears the more fundamental reason: the org would be left without one.
+    await ensureAnotherOwner(m.trx, await lockForChange(m.trx, actor, target));
+    if (target.id === actor.member.id) throw conflict('cannot_deactivate_self', 'You cannot deactivate yourself.');
     const member = await m.trx.updateTable('members').set({ status: 'deactivated' }).where('id', '=', target.id).returningAll().executeTakeFirstOrThrow();
     const suspended = await m.trx
       .updateTable('members')
@@ -92,13 +140,17 @@ export async function deactivate(ctx: AppContext, actor: Actor, target: Member):
       .where('id', 'in', (eb) => eb.selectFrom('agents').select('member_id').where('sponsor_id', '=', target.id))
       .returning('id')
       .execute();
+    m.signals.push({ kind: 'access', member_ids: [member.id, ...suspended.map((s) => s.id)], reason: 'deactivated' });
     return { member, suspended_agents: suspended.map((s) => s.id) };
   });
 }
 
 export async function reactivate(ctx: AppContext, actor: Actor, target: Member): Promise<Member> {
   enforce(canManageMember(actor, target));
-  return ctx.db.updateTable('members').set({ status: 'active' }).where('id', '=', target.id).returningAll().executeTakeFirstOrThrow();
+  return mutate(ctx, async (m) => {
+    await lockForChange(m.trx, actor, target);
+    return m.trx.updateTable('members').set({ status: 'active' }).where('id', '=', target.id).returningAll().executeTakeFirstOrThrow();
+  });
 }
 
 export async function renameOrg(ctx: AppContext, orgId: string, name: string) {

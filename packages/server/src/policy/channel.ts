@@ -67,10 +67,14 @@ export function canMarkRead(a: ChannelAccess): Decision {
   );
 }
 
-/** Moderating another member's message: channel owners and moderators, and org admins who can see the channel. */
+/**
+ * Moderating another member's message: channel owners and moderators, and org admins who can see the channel.
+ * It is a write, so an agent moderator's token needs messages:write, as for its own posts.
+ */
 export function canModerate(a: ChannelAccess): Decision {
   return all(
     () => canSee(a),
+    () => scope(a.actor, 'messages:write'),
     () => (isModerator(a.membership?.role) || (isHuman(a.actor) && isOrgAdmin(a.actor)) ? allow : deny(403, 'moderator_required', 'Only channel moderators can do that.')),
   );
 }
@@ -103,7 +107,8 @@ export function canLeave(a: ChannelAccess): Decision {
   return all(
     () => canSee(a),
     () => (a.membership ? allow : deny(409, 'not_a_member', 'You are not a member of this channel.')),
-    () => (a.channel.kind === 'dm' ? deny(409, 'direct_channel', 'You cannot leave a direct message.') : allow),
+    // The member set is a direct message's identity: leaving a group DM would strand it (reopening finds it without you).
+    () => (isDirect(a.channel) ? deny(409, 'direct_channel', 'You cannot leave a direct message.') : allow),
   );
 }
 
@@ -124,11 +129,16 @@ export function canAddMember(a: ChannelAccess, target: Member): Decision {
   );
 }
 
-export function canRemoveMember(a: ChannelAccess): Decision {
+/** Removing another member (`targetRole`: theirs in the channel): moderators may, but only owners and org admins remove an owner. */
+export function canRemoveMember(a: ChannelAccess, targetRole: ChannelRole | null): Decision {
   return all(
     () => (isAgent(a.actor) ? deny(403, 'agents_not_allowed', 'Agents cannot remove members.') : allow),
     () => (isDirect(a.channel) ? deny(409, 'direct_channel', 'The members of a direct message are fixed.') : allow),
     () => canModerate(a),
+    () =>
+      targetRole === 'owner' && a.membership?.role !== 'owner' && !isOrgAdmin(a.actor)
+        ? deny(403, 'channel_owner_required', 'Only channel owners and org admins can remove an owner.')
+        : allow,
   );
 }
 

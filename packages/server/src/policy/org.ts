@@ -38,6 +38,11 @@ export function canManageMember(actor: Actor, target: Member, newRole?: OrgRole)
   );
 }
 
+/** Renaming the org and its other settings. */
+export function canManageOrg(actor: Actor): Decision {
+  return all(() => humansOnly(actor, 'change the org'), () => adminsOnly(actor, 'change the org'));
+}
+
 export function canInvite(actor: Actor, role: OrgRole): Decision {
   return all(
     () => humansOnly(actor, 'invite'),

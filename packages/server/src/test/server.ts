@@ -1,11 +1,12 @@
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../config.js';
+import type { GatewayLimits } from '../realtime/gateway.js';
 import { startServer, type RunningServer } from '../server.js';
 
 export type ConfigOverrides = Partial<Omit<Config, 'rateLimits'>> & { rateLimits?: Partial<Config['rateLimits']> };
 
 /** A Chorus server on the test run's database, on a free port, with logs silenced. */
-export async function startTestServer(overrides: ConfigOverrides = {}): Promise<RunningServer> {
+export async function startTestServer(overrides: ConfigOverrides = {}, limits: Partial<GatewayLimits> = {}): Promise<RunningServer> {
   const base = loadConfig({});
   const config: Config = {
     ...base,
@@ -16,5 +17,5 @@ export async function startTestServer(overrides: ConfigOverrides = {}): Promise<
     ...overrides,
     rateLimits: { ...base.rateLimits, loginPerMinute: 1000, signupsPerMinute: 10_000, messagesPerMinute: 10_000, ...overrides.rateLimits },
   };
-  return startServer(config);
+  return startServer(config, limits);
 }

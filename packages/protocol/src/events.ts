@@ -1,18 +1,17 @@
-import type { ChannelRole } from '../db/schema.js';
-import type { ChannelView } from '../channels/presenters.js';
-import type { MessageView, ThreadSummary } from '../messages/presenters.js';
+import type { ChannelRole, ChannelView, MessageView, ThreadSummary } from './views.js';
 
 /**
- * The one catalogue of channel events: every change to a channel appends one
- * of these to the channel's event log, with the channel's next `seq`, in the
- * transaction that makes the change. Adding an event means adding it here.
+ * The one catalogue of channel events. Every change to a channel appends one
+ * of these to the channel's event log with the channel's next `seq`, in the
+ * transaction that makes the change; clients apply them in `seq` order.
  */
 export interface ChannelEventPayloads {
   'channel.created': { channel: ChannelView };
   'channel.updated': { channel: ChannelView; changed: string[] };
   'channel.archived': { channel: ChannelView };
   'channel.unarchived': { channel: ChannelView };
-  'member.joined': { member_id: string; role: ChannelRole; added_by: string | null };
+  /** `channel` is the channel as of the join, so a new member's client needs nothing else to show it. */
+  'member.joined': { member_id: string; role: ChannelRole; added_by: string | null; channel: ChannelView };
   'member.left': { member_id: string; removed_by: string | null };
   'member.role_changed': { member_id: string; role: ChannelRole };
   'message.created': { message: MessageView };
@@ -41,7 +40,7 @@ export const channelEventTypes = [
   'reaction.removed',
 ] as const satisfies readonly ChannelEventType[];
 
-/** A channel event as stored in the log, published on the bus and sent to clients. */
+/** A channel event as stored in the log, carried by the bus and sent to clients. */
 export type ChannelEvent = {
   [T in ChannelEventType]: {
     org_id: string;
@@ -53,3 +52,5 @@ export type ChannelEvent = {
     created_at: string;
   };
 }[ChannelEventType];
+
+export type ChannelEventOf<T extends ChannelEventType> = Extract<ChannelEvent, { type: T }>;

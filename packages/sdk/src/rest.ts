@@ -1,0 +1,164 @@
+import type { ChannelRole, ChannelSettings, ChannelView, MemberView, MessageView } from '@chorus/protocol/views';
+import { ChorusError } from './errors.js';
+
+export interface Page {
+  messages: MessageView[];
+  has_more_before: boolean;
+  has_more_after: boolean;
+}
+
+export interface Membership {
+  role: ChannelRole;
+  joined_at: string;
+  last_read_seq: number;
+}
+
+export interface ChannelListEntry {
+  channel: ChannelView;
+  membership: Membership;
+  unread_count: number;
+  mention_count: number;
+}
+
+export interface Session {
+  user: { id: string; email: string; display_name: string; created_at: string };
+  session: { token: string; expires_at: string };
+}
+
+export type PageQuery = { before?: number; after?: number; around?: number; limit?: number };
+
+/**
+ * The REST API under /api/v1, typed. Every method throws ChorusError with the
+ * server's status and error code when the request is refused.
+ *
+ * @example
+ * const rest = new RestClient('http://localhost:3000', token);
+ * const { channels } = await rest.channels(orgId);
+ */
+export class RestClient {
+  constructor(
+    readonly baseUrl: string,
+    readonly token: string | null = null,
+    private readonly fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis),
+  ) {}
+
+  withToken(token: string | null): RestClient {
+    return new RestClient(this.baseUrl, token, this.fetchImpl);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const res = await this.fetchImpl(`${this.baseUrl.replace(/\/$/, '')}/api/v1${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    const json: unknown = text ? JSON.parse(text) : null;
+    if (!res.ok) {
+      const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+      throw new ChorusError(res.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${res.status}`, error?.details);
+    }
+    return json as T;
+  }
+
+  // accounts
+  signUp(input: { email: string; password: string; display_name: string }) {
+    return this.request<Session>('POST', '/auth/signup', input);
+  }
+  logIn(input: { email: string; password: string }) {
+    return this.request<Session>('POST', '/auth/login', input);
+  }
+  logOut() {
+    return this.request<null>('POST', '/auth/logout', {});
+  }
+  me() {
+    return this.request<{ kind: 'user' | 'agent'; memberships: { org: { id: string; name: string; slug: string }; member: MemberView }[] }>('GET', '/me');
+  }
+
+  // orgs
+  createOrg(input: { name: string; slug?: string; handle?: string }) {
+    return this.request<{ org: { id: string; name: string; slug: string }; member: MemberView }>('POST', '/orgs', input);
+  }
+  members(orgId: string) {
+    return this.request<{ members: MemberView[] }>('GET', `/orgs/${orgId}/members`);
+  }
+  createInvite(orgId: string, input: { role?: 'admin' | 'member' | 'guest'; expires_in_hours?: number; max_uses?: number } = {}) {
+    return this.request<{ token: string; url: string }>('POST', `/orgs/${orgId}/invites`, input);
+  }
+  acceptInvite(token: string, input: { handle?: string; display_name?: string } = {}) {
+    return this.request<{ org: { id: string }; member: MemberView }>('POST', `/invites/${token}/accept`, input);
+  }
+
+  // agents
+  createAgent(orgId: string, input: { handle: string; display_name: string; description?: string; card?: { skills?: string[]; model?: string; version?: string } }) {
+    return this.request<{ agent: MemberView & { sponsor_id: string } }>('POST', `/orgs/${orgId}/agents`, input);
+  }
+  issueAgentToken(agentId: string, input: { name: string; scopes: string[]; expires_in_days?: number }) {
+    return this.request<{ token: { id: string }; secret: string }>('POST', `/agents/${agentId}/tokens`, input);
+  }
+
+  // channels
+  channels(orgId: string) {
+    return this.request<{ channels: ChannelListEntry[] }>('GET', `/orgs/${orgId}/channels`);
+  }
+  createChannel(orgId: string, input: { name: string; kind?: 'public' | 'private'; topic?: string } & Partial<ChannelSettings>) {
+    return this.request<{ channel: ChannelView; membership: Membership }>('POST', `/orgs/${orgId}/channels`, input);
+  }
+  channel(channelId: string) {
+    return this.request<{ channel: ChannelView; membership: Membership | null }>('GET', `/channels/${channelId}`);
+  }
+  openDm(orgId: string, memberIds: string[]) {
+    return this.request<{ channel: ChannelView; created: boolean }>('POST', `/orgs/${orgId}/dms`, { member_ids: memberIds });
+  }
+  addMember(channelId: string, memberId: string, role?: ChannelRole) {
+    return this.request<{ member: MemberView; role: ChannelRole }>('POST', `/channels/${channelId}/members`, { member_id: memberId, ...(role ? { role } : {}) });
+  }
+  removeMember(channelId: string, memberId: string) {
+    return this.request<null>('DELETE', `/channels/${channelId}/members/${memberId}`);
+  }
+  join(channelId: string) {
+    return this.request<null>('POST', `/channels/${channelId}/join`, {});
+  }
+  leave(channelId: string) {
+    return this.request<null>('POST', `/channels/${channelId}/leave`, {});
+  }
+  markRead(channelId: string, seq: number) {
+    return this.request<{ last_read_seq: number }>('POST', `/channels/${channelId}/read`, { seq });
+  }
+
+  // messages
+  post(channelId: string, input: { body: string; thread_root_id?: string; client_msg_id?: string }) {
+    return this.request<{ message: MessageView }>('POST', `/channels/${channelId}/messages`, input);
+  }
+  history(channelId: string, query: PageQuery = {}) {
+    return this.request<Page>('GET', `/channels/${channelId}/messages${queryString(query)}`);
+  }
+  thread(messageId: string, query: PageQuery = {}) {
+    return this.request<Page & { root: MessageView }>('GET', `/messages/${messageId}/thread${queryString(query)}`);
+  }
+  message(messageId: string) {
+    return this.request<{ message: MessageView }>('GET', `/messages/${messageId}`);
+  }
+  edit(messageId: string, body: string) {
+    return this.request<{ message: MessageView }>('PATCH', `/messages/${messageId}`, { body });
+  }
+  delete(messageId: string) {
+    return this.request<{ message: MessageView }>('DELETE', `/messages/${messageId}`);
+  }
+  react(messageId: string, emoji: string) {
+    return this.request<null>('PUT', `/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`);
+  }
+  unreact(messageId: string, emoji: string) {
+    return this.request<null>('DELETE', `/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`);
+  }
+}
+
+function queryString(query: Record<string, number | undefined>): string {
+  const parts = Object.entries(query)
+    .filter((entry): entry is [string, number] => entry[1] !== undefined)
+    .map(([k, v]) => `${k}=${v}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}

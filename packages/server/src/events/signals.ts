@@ -1,0 +1,19 @@
+import type { PresenceStatus } from '@chorus/protocol/frames';
+
+/**
+ * Ephemeral notices between nodes: not part of any channel's log, never
+ * replayed. Typing and presence are best-effort; `access` tells every node to
+ * drop the connections of a member who lost access (deactivated, suspended,
+ * token or session revoked).
+ */
+export type Signal =
+  | { kind: 'typing'; org_id: string; channel_id: string; member_id: string; thread_root_id: string | null }
+  | { kind: 'presence'; org_id: string; member_id: string; status: PresenceStatus; last_seen_at: string | null }
+  | { kind: 'read'; member_id: string; channel_id: string; seq: number }
+  | {
+      kind: 'access';
+      member_ids: string[];
+      reason: 'deactivated' | 'suspended' | 'retired' | 'token_revoked' | 'session_revoked';
+      /** Only the connections opened with this session or token; all of the members' connections when absent. */
+      credential_id?: string;
+    };

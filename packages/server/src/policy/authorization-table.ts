@@ -1,0 +1,441 @@
+/**
+ * The authorization table: every route × every kind of caller, and the status
+ * (with the error code, for refusals) that caller sees. `authorization.test.ts`
+ * runs it over real HTTP and fails when a registered route has no row here.
+ *
+ * Every row runs in a fresh org (its {@link Cast}). A GET row arranges its
+ * target once and every caller asks for it; any other row arranges a fresh
+ * target for each caller, so no cell sees what another cell's request changed.
+ * Each caller appears once per row, so changes to the caller itself (joining,
+ * logging out) stay within its own cell. Callers without a token get
+ * `401 unauthorized` on every route here; the test adds that column itself.
+ */
+
+export const actors = ['owner', 'admin', 'member', 'guest', 'agent', 'nonMember', 'deactivated'] as const;
+export type ActorName = (typeof actors)[number];
+
+/** A success status, or a refusal as `"<status> <error code>"`. */
+export type Cell = 200 | 201 | 204 | `${401 | 403 | 404 | 409} ${string}`;
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+export type Route = `${Method} /${string}`;
+
+export interface Req {
+  path: string;
+  body?: unknown;
+}
+
+/** A channel and a top-level message in it. */
+export interface Room {
+  channelId: string;
+  messageId: string;
+}
+
+/**
+ * A row's world, a fresh org:
+ * - owner: created the org; channel owner of #room and #secret.
+ * - admin: org admin, in #general only.
+ * - member: org member, in #general and #room.
+ * - guest: org guest, in #secret only.
+ * - agent: sponsored by the owner, a token with every scope; in #room and #secret, not in #general.
+ * - nonMember: owns another org and is not in this one.
+ * - deactivated: was an org member in #general, #room and #secret, then was deactivated.
+ * - helper: a second agent sponsored by the owner, used as a target (never a caller).
+ */
+export interface Cast {
+  orgId: string;
+  generalId: string;
+  /** Member ids in this org (the non-member's is in its own org). */
+  ids: Record<ActorName, string>;
+  helperId: string;
+  /** Public #room; message by the owner. */
+  room: Room;
+  /** Private #secret; message by the owner. */
+  secret: Room;
+  /** A message by the owner in #general (where the agent is not). */
+  generalMessageId: string;
+  /**
+   * A fresh public channel made by the owner, with the member and the agent added (the deactivated
+   * person can no longer be added), and a message by `author`.
+   */
+  newRoom(options?: { author?: 'owner' | 'member'; archived?: boolean; withHelper?: boolean }): Promise<Room>;
+  /** A fresh person who joined the org as a member; deactivated by the owner when asked. */
+  newPerson(options?: { deactivated?: boolean }): Promise<string>;
+  /** A fresh single-use member invite made by the owner. */
+  newInvite(): Promise<{ id: string; token: string }>;
+  /** A fresh token of the helper agent, issued by the owner. */
+  newHelperToken(): Promise<string>;
+  /** Adds the reaction of each of these callers to the message. */
+  react(messageId: string, emoji: string, by: ActorName[]): Promise<void>;
+  unique(prefix: string): string;
+}
+
+export interface Row {
+  route: Route;
+  /** What the target is and who is in it, when the row's answer depends on it. */
+  given?: string;
+  arrange: (c: Cast) => Req | Promise<Req>;
+  expect: Record<ActorName, Cell>;
+  /** The request ends the caller's sessions, so the row's people are freshly signed up rather than shared. */
+  endsSessions?: true;
+}
+
+const agentsNotAllowed = '403 agents_not_allowed';
+const deactivated = '403 member_deactivated';
+const noOrg = '404 org_not_found';
+const noChannel = '404 channel_not_found';
+const noMessage = '404 message_not_found';
+const noAgent = '404 agent_not_found';
+const adminRequired = '403 admin_required';
+const notSponsor = '403 not_sponsor';
+
+/** Routes about a person's account: any signed-in person, whatever their org memberships. */
+const accountRows: Row[] = [
+  {
+    route: 'POST /auth/logout',
+    endsSessions: true,
+    arrange: () => ({ path: '/auth/logout' }),
+    expect: { owner: 204, admin: 204, member: 204, guest: 204, agent: agentsNotAllowed, nonMember: 204, deactivated: 204 },
+  },
+  {
+    route: 'POST /auth/logout-all',
+    endsSessions: true,
+    arrange: () => ({ path: '/auth/logout-all' }),
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: agentsNotAllowed, nonMember: 200, deactivated: 200 },
+  },
+  {
+    route: 'GET /me',
+    arrange: () => ({ path: '/me' }),
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: 200, deactivated: 200 },
+  },
+  {
+    route: 'POST /orgs',
+    arrange: () => ({ path: '/orgs', body: { name: 'Another org' } }),
+    expect: { owner: 201, admin: 201, member: 201, guest: 201, agent: agentsNotAllowed, nonMember: 201, deactivated: 201 },
+  },
+];
+
+const orgRows: Row[] = [
+  {
+    route: 'GET /orgs/:orgId',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'PATCH /orgs/:orgId',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}`, body: { name: 'Renamed' } }),
+    expect: { owner: 200, admin: 200, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /orgs/:orgId/members',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/members` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /orgs/:orgId/members/:memberId',
+    given: 'the member',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/members/${c.ids.member}` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'PATCH /orgs/:orgId/members/:memberId',
+    given: 'a fresh member, made admin',
+    arrange: async (c) => ({ path: `/orgs/${c.orgId}/members/${await c.newPerson()}`, body: { role: 'admin' } }),
+    expect: { owner: 200, admin: 200, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'POST /orgs/:orgId/members/:memberId/deactivate',
+    given: 'a fresh member',
+    arrange: async (c) => ({ path: `/orgs/${c.orgId}/members/${await c.newPerson()}/deactivate` }),
+    expect: { owner: 200, admin: 200, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'POST /orgs/:orgId/members/:memberId/reactivate',
+    given: 'a fresh deactivated member',
+    arrange: async (c) => ({ path: `/orgs/${c.orgId}/members/${await c.newPerson({ deactivated: true })}/reactivate` }),
+    expect: { owner: 200, admin: 200, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+];
+
+const inviteRows: Row[] = [
+  {
+    route: 'POST /orgs/:orgId/invites',
+    given: 'a member invite',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/invites`, body: { role: 'member' } }),
+    expect: { owner: 201, admin: 201, member: 201, guest: '403 guests_cannot_invite', agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /orgs/:orgId/invites',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/invites` }),
+    expect: { owner: 200, admin: 200, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'DELETE /orgs/:orgId/invites/:inviteId',
+    given: "a fresh invite of the owner's",
+    arrange: async (c) => ({ path: `/orgs/${c.orgId}/invites/${(await c.newInvite()).id}` }),
+    expect: { owner: 204, admin: 204, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'POST /invites/:token/accept',
+    given: 'a fresh member invite; everyone but the non-member already belongs to the org',
+    arrange: async (c) => ({ path: `/invites/${(await c.newInvite()).token}/accept` }),
+    expect: {
+      owner: '409 already_member', admin: '409 already_member', member: '409 already_member', guest: '409 already_member',
+      agent: agentsNotAllowed, nonMember: 201, deactivated: '409 already_member',
+    },
+  },
+];
+
+const agentRows: Row[] = [
+  {
+    route: 'POST /orgs/:orgId/agents',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/agents`, body: { handle: c.unique('bot'), display_name: 'Bot' } }),
+    expect: { owner: 201, admin: 201, member: 201, guest: '403 guests_cannot_create_agents', agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /orgs/:orgId/agents',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/agents` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /agents/:agentId',
+    given: "the helper agent, the owner's",
+    arrange: (c) => ({ path: `/agents/${c.helperId}` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noAgent, deactivated },
+  },
+  {
+    route: 'PATCH /agents/:agentId',
+    given: "the helper agent, the owner's",
+    arrange: (c) => ({ path: `/agents/${c.helperId}`, body: { description: 'Summarises threads.' } }),
+    expect: { owner: 200, admin: 200, member: notSponsor, guest: notSponsor, agent: agentsNotAllowed, nonMember: noAgent, deactivated },
+  },
+  {
+    route: 'POST /agents/:agentId/tokens',
+    given: "the helper agent, the owner's",
+    arrange: (c) => ({ path: `/agents/${c.helperId}/tokens`, body: { name: 'ci', scopes: ['messages:read'] } }),
+    expect: { owner: 201, admin: 201, member: notSponsor, guest: notSponsor, agent: agentsNotAllowed, nonMember: noAgent, deactivated },
+  },
+  {
+    route: 'GET /agents/:agentId/tokens',
+    given: "the helper agent, the owner's",
+    arrange: (c) => ({ path: `/agents/${c.helperId}/tokens` }),
+    expect: { owner: 200, admin: 200, member: notSponsor, guest: notSponsor, agent: agentsNotAllowed, nonMember: noAgent, deactivated },
+  },
+  {
+    route: 'DELETE /agents/:agentId/tokens/:tokenId',
+    given: 'a fresh token of the helper agent',
+    arrange: async (c) => ({ path: `/agents/${c.helperId}/tokens/${await c.newHelperToken()}` }),
+    expect: { owner: 204, admin: 204, member: notSponsor, guest: notSponsor, agent: agentsNotAllowed, nonMember: noAgent, deactivated },
+  },
+];
+
+const channelRows: Row[] = [
+  {
+    route: 'POST /orgs/:orgId/channels',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/channels`, body: { name: c.unique('c') } }),
+    expect: { owner: 201, admin: 201, member: 201, guest: '403 guests_cannot_create_channels', agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /orgs/:orgId/channels',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/channels` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /orgs/:orgId/channels/browse',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/channels/browse` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'POST /orgs/:orgId/dms',
+    given: 'a DM with the member',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/dms`, body: { member_ids: [c.ids.member] } }),
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /channels/:channelId',
+    given: '#room (public)',
+    arrange: (c) => ({ path: `/channels/${c.room.channelId}` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noChannel, agent: 200, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'GET /channels/:channelId',
+    given: '#secret (private)',
+    arrange: (c) => ({ path: `/channels/${c.secret.channelId}` }),
+    expect: { owner: 200, admin: noChannel, member: noChannel, guest: 200, agent: 200, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'GET /channels/:channelId',
+    given: '#general (public; the agent was never added)',
+    arrange: (c) => ({ path: `/channels/${c.generalId}` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noChannel, agent: noChannel, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'PATCH /channels/:channelId',
+    given: 'a fresh room',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}`, body: { topic: 'Launch plans' } }),
+    expect: { owner: 200, admin: 200, member: '403 moderator_required', guest: noChannel, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'POST /channels/:channelId/archive',
+    given: 'a fresh room',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/archive` }),
+    expect: { owner: 200, admin: 200, member: '403 moderator_required', guest: noChannel, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'POST /channels/:channelId/unarchive',
+    given: 'a fresh archived room',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom({ archived: true })).channelId}/unarchive` }),
+    expect: { owner: 200, admin: 200, member: '403 moderator_required', guest: noChannel, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+];
+
+const channelMemberRows: Row[] = [
+  {
+    route: 'GET /channels/:channelId/members',
+    given: '#room (public)',
+    arrange: (c) => ({ path: `/channels/${c.room.channelId}/members` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noChannel, agent: 200, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'POST /channels/:channelId/members',
+    given: 'a fresh room; adding the helper agent',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/members`, body: { member_id: c.helperId } }),
+    expect: { owner: 201, admin: 201, member: 201, guest: noChannel, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'PATCH /channels/:channelId/members/:memberId',
+    given: 'a fresh room; making the member a moderator',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/members/${c.ids.member}`, body: { role: 'moderator' } }),
+    expect: { owner: 204, admin: 204, member: '403 channel_owner_required', guest: noChannel, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'DELETE /channels/:channelId/members/:memberId',
+    given: 'a fresh room with the helper agent in it; removing the helper',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom({ withHelper: true })).channelId}/members/${c.helperId}` }),
+    expect: { owner: 204, admin: 204, member: '403 moderator_required', guest: noChannel, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'POST /channels/:channelId/join',
+    given: 'a fresh room',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/join` }),
+    expect: {
+      owner: '409 already_member', admin: 204, member: '409 already_member', guest: noChannel,
+      agent: agentsNotAllowed, nonMember: noChannel, deactivated,
+    },
+  },
+  {
+    route: 'POST /channels/:channelId/leave',
+    given: 'a fresh room',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/leave` }),
+    expect: { owner: 204, admin: '409 not_a_member', member: 204, guest: noChannel, agent: 204, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'POST /channels/:channelId/read',
+    given: 'a fresh room',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/read`, body: { seq: 1 } }),
+    expect: { owner: 200, admin: '409 not_a_member', member: 200, guest: noChannel, agent: 200, nonMember: noChannel, deactivated },
+  },
+];
+
+const messageRows: Row[] = [
+  {
+    route: 'POST /channels/:channelId/messages',
+    given: 'a fresh room (public: a person who is not in it joins by posting)',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/messages`, body: { body: 'hello' } }),
+    expect: { owner: 201, admin: 201, member: 201, guest: noChannel, agent: 201, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'POST /channels/:channelId/messages',
+    given: '#secret (private)',
+    arrange: (c) => ({ path: `/channels/${c.secret.channelId}/messages`, body: { body: 'hello' } }),
+    expect: { owner: 201, admin: noChannel, member: noChannel, guest: 201, agent: 201, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'POST /channels/:channelId/messages',
+    given: '#general (public; the agent was never added)',
+    arrange: (c) => ({ path: `/channels/${c.generalId}/messages`, body: { body: 'hello' } }),
+    expect: { owner: 201, admin: 201, member: 201, guest: noChannel, agent: noChannel, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'GET /channels/:channelId/messages',
+    given: '#room (public)',
+    arrange: (c) => ({ path: `/channels/${c.room.channelId}/messages` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noChannel, agent: 200, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'GET /channels/:channelId/messages',
+    given: '#secret (private)',
+    arrange: (c) => ({ path: `/channels/${c.secret.channelId}/messages` }),
+    expect: { owner: 200, admin: noChannel, member: noChannel, guest: 200, agent: 200, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'GET /channels/:channelId/messages',
+    given: '#general (public; the agent was never added)',
+    arrange: (c) => ({ path: `/channels/${c.generalId}/messages` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noChannel, agent: noChannel, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'GET /messages/:messageId',
+    given: 'a message in #room (public)',
+    arrange: (c) => ({ path: `/messages/${c.room.messageId}` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noMessage, agent: 200, nonMember: noMessage, deactivated },
+  },
+  {
+    route: 'GET /messages/:messageId',
+    given: 'a message in #secret (private)',
+    arrange: (c) => ({ path: `/messages/${c.secret.messageId}` }),
+    expect: { owner: 200, admin: noMessage, member: noMessage, guest: 200, agent: 200, nonMember: noMessage, deactivated },
+  },
+  {
+    route: 'GET /messages/:messageId',
+    given: 'a message in #general (public; the agent was never added)',
+    arrange: (c) => ({ path: `/messages/${c.generalMessageId}` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noMessage, agent: noMessage, nonMember: noMessage, deactivated },
+  },
+  {
+    route: 'GET /messages/:messageId/thread',
+    given: 'a message in #room (public)',
+    arrange: (c) => ({ path: `/messages/${c.room.messageId}/thread` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noMessage, agent: 200, nonMember: noMessage, deactivated },
+  },
+  {
+    route: 'PATCH /messages/:messageId',
+    given: "the owner's message in a fresh room",
+    arrange: async (c) => ({ path: `/messages/${(await c.newRoom()).messageId}`, body: { body: 'edited' } }),
+    expect: { owner: 200, admin: '403 not_author', member: '403 not_author', guest: noMessage, agent: '403 not_author', nonMember: noMessage, deactivated },
+  },
+  {
+    route: 'DELETE /messages/:messageId',
+    given: "the member's message in a fresh room (the owner is the channel's owner)",
+    arrange: async (c) => ({ path: `/messages/${(await c.newRoom({ author: 'member' })).messageId}` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noMessage, agent: '403 moderator_required', nonMember: noMessage, deactivated },
+  },
+  {
+    route: 'PUT /messages/:messageId/reactions/:emoji',
+    given: "the owner's message in a fresh room",
+    arrange: async (c) => ({ path: `/messages/${(await c.newRoom()).messageId}/reactions/thumbsup` }),
+    expect: { owner: 204, admin: 204, member: 204, guest: noMessage, agent: 204, nonMember: noMessage, deactivated },
+  },
+  {
+    route: 'DELETE /messages/:messageId/reactions/:emoji',
+    given: "the owner's message in a fresh room, with a reaction from each caller who can react there",
+    arrange: async (c) => {
+      const { messageId } = await c.newRoom();
+      await c.react(messageId, 'thumbsup', ['owner', 'admin', 'member', 'agent']);
+      return { path: `/messages/${messageId}/reactions/thumbsup` };
+    },
+    expect: { owner: 204, admin: 204, member: 204, guest: noMessage, agent: 204, nonMember: noMessage, deactivated },
+  },
+];
+
+export const authorizationTable: Row[] = [
+  ...accountRows,
+  ...orgRows,
+  ...inviteRows,
+  ...agentRows,
+  ...channelRows,
+  ...channelMemberRows,
+  ...messageRows,
+];
+
+/** Routes anyone may call without credentials. Everything else answers 401 without a token. */
+export const publicRoutes: Route[] = ['GET /health', 'GET /openapi.json', 'POST /auth/signup', 'POST /auth/login', 'GET /invites/:token'];

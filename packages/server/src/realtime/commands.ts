@@ -1,0 +1,69 @@
+import type { ClientFrame } from '@chorus/protocol/frames';
+import { accessChannel } from '../channels/access.js';
+import { markRead } from '../channels/membership.js';
+import { AppError } from '../http/errors.js';
+import { canSee } from '../policy/channel.js';
+import { postMessage } from '../messages/service.js';
+import type { Principal } from '../http/auth.js';
+import type { Connection } from './connection.js';
+import type { Gateway } from './gateway.js';
+
+/** The actor of a ready connection, as the principal the domain services expect. */
+function principalOf(c: Connection): Principal {
+  const actor = c.actor;
+  if (!actor) throw new Error('unreachable: commands run only after hello');
+  return actor.member.kind === 'agent' && actor.scopes !== 'all'
+    ? { type: 'agent', agent: actor.member, tokenId: '', scopes: actor.scopes }
+    : { type: 'user', user: { id: actor.member.user_id ?? '', email: '', password_hash: '', display_name: '', created_at: new Date(0) }, sessionId: '' };
+}
+
+/** Everything a ready connection may ask for, through the same services and policy as REST. */
+export async function handleCommand(gateway: Gateway, c: Connection, frame: Exclude<ClientFrame, { type: 'hello' }>): Promise<void> {
+  const actor = c.actor;
+  if (!actor) return;
+  switch (frame.type) {
+    case 'ping':
+      c.send({ type: 'pong', ...(frame.nonce !== undefined ? { nonce: frame.nonce } : {}) });
+      return;
+    case 'subscribe':
+      if (c.subscriptions.has(frame.channel_id)) return;
+      await gateway.followIfAllowed(c, frame.channel_id, frame.after_seq);
+      return;
+    case 'unsubscribe':
+      gateway.unsubscribe(c, frame.channel_id, 'requested');
+      return;
+    case 'typing':
+      if (!c.subscriptions.has(frame.channel_id) || !gateway.typingAllowed(actor.member.id, frame.channel_id)) return;
+      gateway.ctx.bus.signal({ kind: 'typing', org_id: actor.member.org_id, channel_id: frame.channel_id, member_id: actor.member.id, thread_root_id: frame.thread_root_id ?? null });
+      return;
+    case 'presence': {
+      const changed = await gateway.presence.setStatus(actor.member.id, frame.status);
+      if (changed) gateway.ctx.bus.signal({ kind: 'presence', org_id: actor.member.org_id, ...changed });
+      return;
+    }
+    case 'read':
+      try {
+        const a = await accessChannel(gateway.ctx, principalOf(c), frame.channel_id, canSee);
+        const seq = await markRead(gateway.ctx, a, frame.seq);
+        gateway.ctx.bus.signal({ kind: 'read', member_id: actor.member.id, channel_id: frame.channel_id, seq });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        c.send({ type: 'error', error: { code: error.code, message: error.message } });
+      }
+      return;
+    case 'send':
+      try {
+        const a = await accessChannel(gateway.ctx, principalOf(c), frame.channel_id, canSee);
+        const { message, duplicate } = await postMessage(gateway.ctx, a, {
+          body: frame.body,
+          thread_root_id: frame.thread_root_id,
+          client_msg_id: frame.client_msg_id,
+        });
+        c.send({ type: 'ack', request_id: frame.request_id, message, duplicate });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        c.send({ type: 'error', request_id: frame.request_id, error: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) } });
+      }
+      return;
+  }
+}
