@@ -15,6 +15,13 @@ export interface Config {
   logLevel: string;
   sessionTtlHours: number;
   bodyLimitBytes: number;
+  /** WebSocket limits (see realtime/gateway.ts for what each means). */
+  ws: {
+    maxConnections: number;
+    maxConnectionsPerMember: number;
+    maxBufferedBytes: number;
+    heartbeatMs: number;
+  };
   rateLimits: {
     loginPerMinute: number;
     signupsPerMinute: number;
@@ -68,6 +75,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     sessionTtlHours: int(env, 'CHORUS_SESSION_TTL_HOURS', 24 * 30, 1),
     bodyLimitBytes: int(env, 'CHORUS_BODY_LIMIT_BYTES', 1024 * 1024, 1024),
+    ws: {
+      maxConnections: int(env, 'CHORUS_WS_MAX_CONNECTIONS', 50_000, 1),
+      maxConnectionsPerMember: int(env, 'CHORUS_WS_MAX_CONNECTIONS_PER_MEMBER', 50, 1),
+      maxBufferedBytes: int(env, 'CHORUS_WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024),
+      heartbeatMs: int(env, 'CHORUS_WS_HEARTBEAT_MS', 30_000, 1000),
+    },
     rateLimits: {
       loginPerMinute: int(env, 'CHORUS_RATE_LOGIN_PER_MINUTE', 10, 1),
       signupsPerMinute: int(env, 'CHORUS_RATE_SIGNUPS_PER_MINUTE', 10, 1),

@@ -43,7 +43,7 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
 
   let bus: EventBus;
   let presence: PresenceStore;
-  const gatewayLimits = { ...defaultLimits, ...limits };
+  const gatewayLimits: GatewayLimits = { ...defaultLimits, ...config.ws, ...limits };
   if (config.redisUrl) {
     const redisBus = await RedisBus.connect(config.redisUrl, logger);
     bus = redisBus;

@@ -4,7 +4,9 @@ import type { Channel } from '../db/schema.js';
 import type { Principal } from '../http/auth.js';
 import { notFound } from '../http/errors.js';
 import { enterOrg } from '../orgs/access.js';
+import type { Actor } from '../policy/actor.js';
 import type { ChannelAccess } from '../policy/channel.js';
+import { canEnterOrg } from '../policy/org.js';
 import type { Decision } from '../policy/decision.js';
 import { enforce } from '../policy/decision.js';
 
@@ -15,18 +17,30 @@ import { enforce } from '../policy/decision.js';
  */
 export async function accessChannel(
   ctx: AppContext,
-  principal: Principal,
+  who: Principal | Actor,
   channelId: string,
   rule: (a: ChannelAccess) => Decision,
 ): Promise<ChannelAccess> {
   const channel = await ctx.db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
   if (!channel) throw notFound('channel');
-  const actor = await enterOrg(ctx, principal, channel.org_id, 'channel');
+  const actor = 'member' in who ? await refreshActor(ctx, who, channel.org_id) : await enterOrg(ctx, who, channel.org_id, 'channel');
   const membership =
     (await ctx.db.selectFrom('channel_members').selectAll().where('channel_id', '=', channelId).where('member_id', '=', actor.member.id).executeTakeFirst()) ?? null;
   const access = { actor, channel, membership };
   enforce(rule(access));
   return access;
+}
+
+/**
+ * An actor known since a connection opened, re-read now: the member's status
+ * may have changed since (a deactivated member's socket must not post).
+ */
+async function refreshActor(ctx: AppContext, actor: Actor, orgId: string): Promise<Actor> {
+  if (actor.member.org_id !== orgId) throw notFound('channel');
+  const member = await ctx.db.selectFrom('members').selectAll().where('id', '=', actor.member.id).executeTakeFirst();
+  const current = member ? { member, scopes: actor.scopes } : null;
+  enforce(canEnterOrg(current));
+  return current as Actor;
 }
 
 /** Re-reads the channel row under a lock inside a mutation, so concurrent changes apply one after another. */

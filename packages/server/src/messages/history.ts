@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import type { Message } from '../db/schema.js';
 import { notFound } from '../http/errors.js';
-import type { ChannelAccess } from '../policy/channel.js';
+import { historyFloor, type ChannelAccess } from '../policy/channel.js';
 import type { MessageView } from './presenters.js';
 import { viewsOf } from './views.js';
 
@@ -14,15 +14,6 @@ export interface Page {
   has_more_after: boolean;
 }
 
-/**
- * The seq at and below which a reader sees nothing: with `history_for_new_members = since_join`,
- * members see only what came after they joined, and a non-member reading a public
- * channel sees what joining now would show (else reading without joining, or leaving, would reveal it all).
- */
-export function historyFloor(a: ChannelAccess): number {
-  if (a.channel.history_for_new_members !== 'since_join') return 0;
-  return a.membership ? a.membership.joined_seq : a.channel.last_seq;
-}
 
 async function pageOf(
   ctx: AppContext,

@@ -150,3 +150,13 @@ export function canChangeRole(a: ChannelAccess): Decision {
     () => (a.membership?.role === 'owner' || isOrgAdmin(a.actor) ? allow : deny(403, 'channel_owner_required', 'Only channel owners and org admins can change roles.')),
   );
 }
+
+/**
+ * The seq at and below which a reader sees nothing: with `history_for_new_members = since_join`,
+ * members see only what came after they joined, and a non-member reading a public
+ * channel sees what joining now would show (else reading without joining, or leaving, would reveal it all).
+ */
+export function historyFloor(a: ChannelAccess): number {
+  if (a.channel.history_for_new_members !== 'since_join') return 0;
+  return a.membership ? a.membership.joined_seq : a.channel.last_seq;
+}

@@ -4,18 +4,8 @@ import { markRead } from '../channels/membership.js';
 import { AppError } from '../http/errors.js';
 import { canSee } from '../policy/channel.js';
 import { postMessage } from '../messages/service.js';
-import type { Principal } from '../http/auth.js';
 import type { Connection } from './connection.js';
 import type { Gateway } from './gateway.js';
-
-/** The actor of a ready connection, as the principal the domain services expect. */
-function principalOf(c: Connection): Principal {
-  const actor = c.actor;
-  if (!actor) throw new Error('unreachable: commands run only after hello');
-  return actor.member.kind === 'agent' && actor.scopes !== 'all'
-    ? { type: 'agent', agent: actor.member, tokenId: '', scopes: actor.scopes }
-    : { type: 'user', user: { id: actor.member.user_id ?? '', email: '', password_hash: '', display_name: '', created_at: new Date(0) }, sessionId: '' };
-}
 
 /** Everything a ready connection may ask for, through the same services and policy as REST. */
 export async function handleCommand(gateway: Gateway, c: Connection, frame: Exclude<ClientFrame, { type: 'hello' }>): Promise<void> {
@@ -43,7 +33,7 @@ export async function handleCommand(gateway: Gateway, c: Connection, frame: Excl
     }
     case 'read':
       try {
-        const a = await accessChannel(gateway.ctx, principalOf(c), frame.channel_id, canSee);
+        const a = await accessChannel(gateway.ctx, actor, frame.channel_id, canSee);
         const seq = await markRead(gateway.ctx, a, frame.seq);
         gateway.ctx.bus.signal({ kind: 'read', member_id: actor.member.id, channel_id: frame.channel_id, seq });
       } catch (error) {
@@ -53,7 +43,7 @@ export async function handleCommand(gateway: Gateway, c: Connection, frame: Excl
       return;
     case 'send':
       try {
-        const a = await accessChannel(gateway.ctx, principalOf(c), frame.channel_id, canSee);
+        const a = await accessChannel(gateway.ctx, actor, frame.channel_id, canSee);
         const { message, duplicate } = await postMessage(gateway.ctx, a, {
           body: frame.body,
           thread_root_id: frame.thread_root_id,

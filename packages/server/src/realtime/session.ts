@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 import { actorIn, resolvePrincipal } from '../http/auth.js';
 import { presentMember } from '../orgs/presenters.js';
 import type { Actor } from '../policy/actor.js';
-import { canReadMessages } from '../policy/channel.js';
+import { canReadMessages, historyFloor } from '../policy/channel.js';
 import { canEnterOrg } from '../policy/org.js';
 
 export type HelloResult =
@@ -49,10 +49,14 @@ export async function channelsOf(ctx: AppContext, actor: Actor): Promise<Followa
   const rows = await ctx.db
     .selectFrom('channel_members as cm')
     .innerJoin('channels as c', 'c.id', 'cm.channel_id')
-    .select(['c.id', 'c.org_id', 'c.last_seq', 'c.history_for_new_members', 'cm.joined_seq'])
+    .selectAll('c')
+    .select(['cm.joined_seq', 'cm.role as member_role', 'cm.joined_at', 'cm.last_read_seq'])
     .where('cm.member_id', '=', actor.member.id)
     .execute();
-  return rows.map((r) => ({ id: r.id, org_id: r.org_id, last_seq: r.last_seq, floor: r.history_for_new_members === 'since_join' ? r.joined_seq : 0 }));
+  return rows.map(({ joined_seq, member_role, joined_at, last_read_seq, ...channel }) => {
+    const membership = { channel_id: channel.id, member_id: actor.member.id, role: member_role, joined_seq, joined_at, last_read_seq };
+    return { id: channel.id, org_id: channel.org_id, last_seq: channel.last_seq, floor: historyFloor({ actor, channel, membership }) };
+  });
 }
 
 /** A channel the member may read without belonging to it (public, for people), or null. */
@@ -62,6 +66,5 @@ export async function mayFollow(ctx: AppContext, actor: Actor, channelId: string
   const membership =
     (await ctx.db.selectFrom('channel_members').selectAll().where('channel_id', '=', channelId).where('member_id', '=', actor.member.id).executeTakeFirst()) ?? null;
   if (!canReadMessages({ actor, channel, membership }).allowed) return null;
-  const floor = membership && channel.history_for_new_members === 'since_join' ? membership.joined_seq : 0;
-  return { id: channel.id, org_id: channel.org_id, last_seq: channel.last_seq, floor };
+  return { id: channel.id, org_id: channel.org_id, last_seq: channel.last_seq, floor: historyFloor({ actor, channel, membership }) };
 }
