@@ -1,17 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { mutate, type AppContext } from '../context.js';
 import type { Trx } from '../db/database.js';
 import type { Message, MessageKind } from '../db/schema.js';
-import { allocateSeq, appendEvent, type Mutation } from '../events/log.js';
-import { badRequest, conflict, notFound } from '../http/errors.js';
-import { canPost, historyFloor, type ChannelAccess } from '../policy/channel.js';
+import { allocateSeq, appendEvent } from '../events/log.js';
+import { canPost, type ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
 import { canDelete, canEdit } from '../policy/message.js';
-import { lockChannel } from '../channels/access.js';
-import { addMemberIn } from '../channels/service.js';
 import { parseMentions } from './mentions.js';
-import { threadSummary, type MessageView } from './presenters.js';
+import type { MessageView } from './presenters.js';
+import { sendQueue } from './send-queue.js';
 import { viewOf } from './views.js';
 
 export const maxBodyLength = 40_000;
@@ -46,117 +42,24 @@ async function writeMentions(trx: Trx, message: Message): Promise<{ channel: boo
 }
 
 /**
- * Claims `client_msg_id` for this author. Returns the id of the message that
- * already holds it (sent within 24 h), or null when this send may go ahead.
- * A concurrent send with the same id waits on the unique key, then sees the winner.
- */
-async function claimClientId(trx: Trx, authorId: string, clientMsgId: string, messageId: string): Promise<string | null> {
-  const claimed = await trx
-    .insertInto('message_idempotency')
-    .values({ author_id: authorId, client_msg_id: clientMsgId, message_id: messageId })
-    .onConflict((oc) =>
-      oc
-        .columns(['author_id', 'client_msg_id'])
-        .doUpdateSet({ message_id: messageId, created_at: sql`now()` })
-        .where('message_idempotency.created_at', '<', sql<Date>`now() - interval '24 hours'`),
-    )
-    .returning('message_id')
-    .executeTakeFirst();
-  if (claimed) return null;
-  const existing = await trx
-    .selectFrom('message_idempotency')
-    .select('message_id')
-    .where('author_id', '=', authorId)
-    .where('client_msg_id', '=', clientMsgId)
-    .executeTakeFirstOrThrow();
-  return existing.message_id;
-}
-
-class DuplicateSend extends Error {
-  constructor(readonly messageId: string) {
-    super('duplicate send');
-  }
-}
-
-async function insertMessage(m: Mutation, a: ChannelAccess, input: NewMessageInput, id: string): Promise<MessageView> {
-  const channel = a.channel;
-  let root: Message | undefined;
-  if (input.thread_root_id) {
-    root = await m.trx.selectFrom('messages').selectAll().where('id', '=', input.thread_root_id).where('channel_id', '=', channel.id).forUpdate().executeTakeFirst();
-    if (!root) throw notFound('thread_root');
-    if (root.thread_root_id) throw badRequest('nested_thread', 'Reply to the thread root, not to a reply.');
-    if (root.deleted_at) throw conflict('message_deleted', 'The thread root was deleted.');
-    if (root.seq <= historyFloor(a)) throw notFound('thread_root');
-  }
-  if (!a.membership) {
-    // Posting in a public channel joins it; under the channel lock, so first posts sent together join once.
-    const locked = await lockChannel(m.trx, channel.id);
-    const present = await m.trx.selectFrom('channel_members').select('member_id').where('channel_id', '=', channel.id).where('member_id', '=', a.actor.member.id).executeTakeFirst();
-    if (!present) await addMemberIn(m, locked, a.actor.member, 'member', null);
-  }
-
-  const seq = await allocateSeq(m.trx, channel.id);
-  const inserted = await m.trx
-    .insertInto('messages')
-    .values({
-      id,
-      org_id: channel.org_id,
-      channel_id: channel.id,
-      seq,
-      author_id: a.actor.member.id,
-      kind: input.kind ?? 'chat',
-      body: input.body,
-      thread_root_id: root?.id ?? null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const flags = await writeMentions(m.trx, inserted);
-  const message = await m.trx
-    .updateTable('messages')
-    .set({ mentions_all: flags.channel, mentions_here: flags.here, mentions_agents: flags.agents })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const view = await viewOf(m.trx, message);
-  await appendEvent(m, { orgId: channel.org_id, channelId: channel.id, seq, type: 'message.created', actorId: a.actor.member.id, payload: { message: view } });
-
-  if (root) {
-    const updatedRoot = await m.trx
-      .updateTable('messages')
-      .set({
-        reply_count: sql`reply_count + 1`,
-        last_reply_at: message.created_at,
-        reply_participants: sql`case when ${a.actor.member.id}::uuid = any(reply_participants) then reply_participants else array_append(reply_participants, ${a.actor.member.id}::uuid) end`,
-      })
-      .where('id', '=', root.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await appendEvent(m, { orgId: channel.org_id, channelId: channel.id, type: 'thread.updated', actorId: a.actor.member.id, payload: { thread: threadSummary(updatedRoot) } });
-  }
-  return view;
-}
-
-/**
- * Posts a message in one transaction: the message, its mentions, the thread
- * root's summary and the channel events. With a `client_msg_id` seen from the
- * same author in the last 24 h, returns the original message and writes nothing.
+ * Posts a message: the message, its mentions, the thread root's summary, a
+ * first poster's join and the channel events, committed together (grouped
+ * with concurrent sends into one transaction by the send queue). With a
+ * `client_msg_id` seen from the same author in the last 24 h, returns the
+ * original message and writes nothing.
  */
 export async function postMessage(ctx: AppContext, a: ChannelAccess, input: NewMessageInput): Promise<{ message: MessageView; duplicate: boolean }> {
   enforce(canPost(a));
-  const id = randomUUID();
-  try {
-    const message = await mutate(ctx, async (m) => {
-      if (input.client_msg_id) {
-        const existing = await claimClientId(m.trx, a.actor.member.id, input.client_msg_id, id);
-        if (existing) throw new DuplicateSend(existing);
-      }
-      return insertMessage(m, a, input, id);
-    });
-    return { message, duplicate: false };
-  } catch (error) {
-    if (!(error instanceof DuplicateSend)) throw error;
-    const original = await ctx.db.selectFrom('messages').selectAll().where('id', '=', error.messageId).executeTakeFirstOrThrow();
-    return { message: await viewOf(ctx.db, original), duplicate: true };
+  const outcome = await sendQueue(ctx).submit({ a, input });
+  switch (outcome.kind) {
+    case 'stored':
+      return { message: outcome.message, duplicate: false };
+    case 'refused':
+      throw outcome.error;
+    case 'duplicate': {
+      const original = await ctx.db.selectFrom('messages').selectAll().where('id', '=', outcome.messageId).executeTakeFirstOrThrow();
+      return { message: await viewOf(ctx.db, original), duplicate: true };
+    }
   }
 }
 
@@ -164,6 +67,7 @@ export async function editMessage(ctx: AppContext, a: ChannelAccess, message: Me
   enforce(canEdit(a, message));
   if (body === message.body) return viewOf(ctx.db, message);
   return mutate(ctx, async (m) => {
+    const seq = await allocateSeq(m.trx, message.channel_id); // the channel's lock first, as sends take it
     const edited = await m.trx.updateTable('messages').set({ body, edited_at: new Date() }).where('id', '=', message.id).returningAll().executeTakeFirstOrThrow();
     const flags = await writeMentions(m.trx, edited);
     const final = await m.trx
@@ -173,7 +77,7 @@ export async function editMessage(ctx: AppContext, a: ChannelAccess, message: Me
       .returningAll()
       .executeTakeFirstOrThrow();
     const view = await viewOf(m.trx, final);
-    await appendEvent(m, { orgId: final.org_id, channelId: final.channel_id, type: 'message.edited', actorId: a.actor.member.id, payload: { message: view } });
+    await appendEvent(m, { orgId: final.org_id, channelId: final.channel_id, seq, type: 'message.edited', actorId: a.actor.member.id, payload: { message: view } });
     return view;
   });
 }
@@ -182,6 +86,7 @@ export async function editMessage(ctx: AppContext, a: ChannelAccess, message: Me
 export async function deleteMessage(ctx: AppContext, a: ChannelAccess, message: Message): Promise<MessageView> {
   enforce(canDelete(a, message));
   return mutate(ctx, async (m) => {
+    const seq = await allocateSeq(m.trx, message.channel_id); // the channel's lock first, as sends take it
     const deleted = await m.trx
       .updateTable('messages')
       .set({ deleted_at: new Date(), body: '', mentions_all: false, mentions_here: false, mentions_agents: false })
@@ -191,7 +96,7 @@ export async function deleteMessage(ctx: AppContext, a: ChannelAccess, message: 
     await m.trx.deleteFrom('message_mentions').where('message_id', '=', message.id).execute();
     await m.trx.deleteFrom('reactions').where('message_id', '=', message.id).execute();
     const view = await viewOf(m.trx, deleted);
-    await appendEvent(m, { orgId: deleted.org_id, channelId: deleted.channel_id, type: 'message.deleted', actorId: a.actor.member.id, payload: { message: view } });
+    await appendEvent(m, { orgId: deleted.org_id, channelId: deleted.channel_id, seq, type: 'message.deleted', actorId: a.actor.member.id, payload: { message: view } });
     return view;
   });
 }

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChannelEvent } from '@chorus/protocol/events';
+import type { RunningServer } from '../server.js';
+import { createWorld } from '../test/fixtures.js';
+import { startTestServer } from '../test/server.js';
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+describe('sends committed together (group commit)', () => {
+  it('stores a burst of concurrent sends across channels with gapless seqs and events in order', async () => {
+    const w = await createWorld(server.url);
+    const people = [w.owner, await w.person('member', 'Bo'), await w.person('member', 'Cy')];
+    const channels = [await w.channel(w.owner, { members: people.slice(1).map((p) => p.memberId) }), await w.channel(w.owner, { members: people.slice(1).map((p) => p.memberId) })];
+    const published: ChannelEvent[] = [];
+    const off = server.ctx.bus.subscribe((e) => {
+      if (channels.includes(e.channel_id)) published.push(e);
+    });
+
+    const sends = people.flatMap((p, who) =>
+      channels.flatMap((channel, where) =>
+        Array.from({ length: 20 }, (_, i) => p.api.post(`/channels/${channel}/messages`, { body: `${who}/${where}/${i} hi @${people[(who + 1) % 3]!.handle}`, client_msg_id: `${where}-${i}` })),
+      ),
+    );
+    const replies = await Promise.all(sends);
+    off();
+    expect(replies.map((r) => r.status)).toEqual(replies.map(() => 201));
+
+    for (const channel of channels) {
+      const history = await w.owner.api.get(`/channels/${channel}/messages?limit=200`);
+      expect(history.body.messages).toHaveLength(60);
+      for (const m of history.body.messages) expect(m.mentions.member_ids).toHaveLength(1);
+      const rows = await server.ctx.db.selectFrom('channel_events').select('seq').where('channel_id', '=', channel).orderBy('seq').execute();
+      expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
+      const seen = published.filter((e) => e.channel_id === channel).map((e) => e.seq);
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    }
+  });
+
+  it('refuses one bad send of a burst alone; the others are stored', async () => {
+    const w = await createWorld(server.url);
+    const other = await w.channel(w.owner);
+    const foreignRoot = await w.post(w.owner, other, 'a root elsewhere');
+    const root = await w.post(w.owner, w.generalId, 'root');
+    const replies = await Promise.all([
+      w.owner.api.post(`/channels/${w.generalId}/messages`, { body: 'fine 1' }),
+      w.owner.api.post(`/channels/${w.generalId}/messages`, { body: 'bad', thread_root_id: foreignRoot.id }),
+      w.owner.api.post(`/channels/${w.generalId}/messages`, { body: 'reply', thread_root_id: root.id }),
+      w.owner.api.post(`/channels/${w.generalId}/messages`, { body: 'fine 2' }),
+    ]);
+    expect(replies.map((r) => r.status)).toEqual([201, 404, 201, 201]);
+    expect(replies[1]!.body.error.code).toBe('thread_root_not_found');
+    const history = await w.owner.api.get(`/channels/${w.generalId}/messages`);
+    expect(history.body.messages.map((m: any) => m.body).sort()).toEqual(['fine 1', 'fine 2', 'root']);
+    expect(history.body.messages.find((m: any) => m.id === root.id).thread.reply_count).toBe(1);
+  });
+
+  it('counts replies sent together to one thread one by one', async () => {
+    const w = await createWorld(server.url);
+    const bob = await w.person('member', 'Bob');
+    const root = await w.post(w.owner, w.generalId, 'discuss');
+    const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? bob : w.owner).api.post(`/channels/${w.generalId}/messages`, { body: `r${i}`, thread_root_id: root.id })));
+    expect(replies.every((r) => r.status === 201)).toBe(true);
+    const thread = await w.owner.api.get(`/messages/${root.id}/thread`);
+    expect(thread.body.root.thread).toMatchObject({ reply_count: 12, participants: expect.arrayContaining([w.owner.memberId, bob.memberId]) });
+    expect(thread.body.root.thread.participants).toHaveLength(2);
+    expect(thread.body.messages).toHaveLength(12);
+  });
+});

@@ -1,0 +1,74 @@
+import { mutate, type AppContext } from '../context.js';
+import { AppError } from '../http/errors.js';
+import { writeSends, type SendOutcome, type SendRequest } from './send-batch.js';
+
+interface Pending {
+  request: SendRequest;
+  resolve: (outcome: SendOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for sends. Sends that arrive while a batch is being written
+ * wait and go together in the next transaction, so under load one commit
+ * carries many messages; with no load a send is written at once, alone. No
+ * timer: a batch is whatever queued while the previous one was writing.
+ */
+export class SendQueue {
+  readonly #pending: Pending[] = [];
+  #active = 0;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly maxBatch = 500,
+    private readonly concurrency = 2,
+  ) {}
+
+  submit(request: SendRequest): Promise<SendOutcome> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ request, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    while (this.#active < this.concurrency && this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, this.maxBatch);
+      this.#active += 1;
+      void this.#write(batch).finally(() => {
+        this.#active -= 1;
+        this.#pump();
+      });
+    }
+  }
+
+  async #write(batch: Pending[]): Promise<void> {
+    try {
+      const outcomes = await mutate(this.ctx, (m) => writeSends(m, batch.map((p) => p.request)));
+      batch.forEach((p, i) => {
+        p.resolve(outcomes[i] ?? { kind: 'refused', error: new AppError(500, 'internal_error', 'Something went wrong on the server.') });
+      });
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      // Something in the batch failed the whole transaction (a constraint, a deadlock):
+      // write each send on its own, so only the one at fault fails.
+      this.ctx.log.warn({ err: error, size: batch.length }, 'send batch failed; retrying one by one');
+      for (const p of batch) await this.#write([p]);
+    }
+  }
+}
+
+const queues = new WeakMap<AppContext, SendQueue>();
+
+/** The process's send queue for this context. */
+export function sendQueue(ctx: AppContext): SendQueue {
+  let queue = queues.get(ctx);
+  if (!queue) {
+    queue = new SendQueue(ctx);
+    queues.set(ctx, queue);
+  }
+  return queue;
+}
