@@ -15,6 +15,7 @@ import { channelRoutes } from './channels/routes.js';
 import { channelMemberRoutes } from './channels/member-routes.js';
 import { messageRoutes } from './messages/routes.js';
 import { systemRoutes } from './system/routes.js';
+import { realtimeRoutes } from './realtime/routes.js';
 
 export const apiPrefix = '/api/v1';
 
@@ -66,6 +67,7 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
       channelRoutes(typed, ctx);
       channelMemberRoutes(typed, ctx);
       messageRoutes(typed, ctx);
+      realtimeRoutes(typed, ctx);
       done();
     },
     { prefix: apiPrefix },

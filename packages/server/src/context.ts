@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import type { EventBus } from './events/bus.js';
+import type { PresenceStore } from './realtime/presence.js';
 import type { ChannelEvent } from '@chorus/protocol/events';
 import type { Mutation } from './events/log.js';
 import type { Signal } from './events/signals.js';
@@ -11,6 +12,8 @@ export interface AppContext {
   config: Config;
   db: Db;
   bus: EventBus;
+  /** Who is connected: in memory on one node, in Redis for a cluster. */
+  presence: PresenceStore;
   log: FastifyBaseLogger;
 }
 

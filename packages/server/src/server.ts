@@ -52,9 +52,9 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
     bus = new InProcessBus();
     presence = new LocalPresence();
   }
-  const ctx: AppContext = { config, db, bus, log: logger };
+  const ctx: AppContext = { config, db, bus, presence, log: logger };
   const app = await buildApp(ctx, logger);
-  const gateway = new Gateway(ctx, presence, gatewayLimits);
+  const gateway = new Gateway(ctx, gatewayLimits);
   gateway.attach(app.server, `${apiPrefix}/ws`);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

@@ -52,7 +52,7 @@ describe('sends committed together (group commit)', () => {
       w.owner.api.post(`/channels/${w.generalId}/messages`, { body: 'fine 2' }),
     ]);
     expect(replies.map((r) => r.status)).toEqual([201, 404, 201, 201]);
-    expect(replies[1]!.body.error.code).toBe('thread_root_not_found');
+    expect(replies[1].body.error.code).toBe('thread_root_not_found');
     const history = await w.owner.api.get(`/channels/${w.generalId}/messages`);
     expect(history.body.messages.map((m: any) => m.body).sort()).toEqual(['fine 1', 'fine 2', 'root']);
     expect(history.body.messages.find((m: any) => m.id === root.id).thread.reply_count).toBe(1);

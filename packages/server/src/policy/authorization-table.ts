@@ -131,6 +131,11 @@ const orgRows: Row[] = [
     expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noOrg, deactivated },
   },
   {
+    route: 'GET /orgs/:orgId/presence',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/presence` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noOrg, deactivated },
+  },
+  {
     route: 'GET /orgs/:orgId/members/:memberId',
     given: 'the member',
     arrange: (c) => ({ path: `/orgs/${c.orgId}/members/${c.ids.member}` }),

@@ -27,7 +27,7 @@ export async function handleCommand(gateway: Gateway, c: Connection, frame: Excl
       gateway.ctx.bus.signal({ kind: 'typing', org_id: actor.member.org_id, channel_id: frame.channel_id, member_id: actor.member.id, thread_root_id: frame.thread_root_id ?? null });
       return;
     case 'presence': {
-      const changed = await gateway.presence.setStatus(actor.member.id, frame.status);
+      const changed = await gateway.ctx.presence.setStatus(actor.member.id, frame.status);
       if (changed) gateway.ctx.bus.signal({ kind: 'presence', org_id: actor.member.org_id, ...changed });
       return;
     }

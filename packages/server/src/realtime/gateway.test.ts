@@ -158,6 +158,10 @@ describe('realtime gateway', () => {
     bobSocket.close();
     const offline = await ana.until(() => ana.frames.find((f) => f.type === 'presence' && f.member_id === bob.memberId && f.status === 'offline'));
     expect(offline.last_seen_at).toEqual(expect.any(String));
+    const snapshot = await w.owner.api.get(`/orgs/${w.orgId}/presence`);
+    const byMember = Object.fromEntries(snapshot.body.presence.map((p: any) => [p.member_id, p]));
+    expect(byMember[w.owner.memberId].status).toBe('online');
+    expect(byMember[bob.memberId]).toMatchObject({ status: 'offline', last_seen_at: expect.any(String) });
   });
 
   it("moves the member's read cursor and tells their other connections", async () => {

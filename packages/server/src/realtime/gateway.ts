@@ -8,7 +8,6 @@ import type { Signal } from '../events/signals.js';
 import { ChannelStream, type StreamHooks } from './channel-stream.js';
 import { Connection, Subscription } from './connection.js';
 import { channelHead, readEvents } from './event-log.js';
-import type { PresenceStore } from './presence.js';
 import { authenticate, channelsOf, mayFollow } from './session.js';
 import { handleCommand } from './commands.js';
 
@@ -59,7 +58,6 @@ export class Gateway {
 
   constructor(
     readonly ctx: AppContext,
-    readonly presence: PresenceStore,
     readonly limits: GatewayLimits = defaultLimits,
   ) {
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
@@ -150,7 +148,7 @@ export class Gateway {
       attaching.push(this.followIfAllowed(c, channelId, after));
     }
     await Promise.all(attaching);
-    const changed = await this.presence.connect(memberId, c.id);
+    const changed = await this.ctx.presence.connect(memberId, c.id);
     if (changed) this.ctx.bus.signal({ kind: 'presence', org_id: auth.actor.member.org_id, ...changed });
   }
 
@@ -197,7 +195,7 @@ export class Gateway {
     mine?.delete(c);
     if (mine?.size === 0) this.#byMember.delete(memberId);
     const orgId = c.actor.member.org_id;
-    void this.presence.disconnect(memberId, c.id).then(
+    void this.ctx.presence.disconnect(memberId, c.id).then(
       (changed) => {
         if (changed) this.ctx.bus.signal({ kind: 'presence', org_id: orgId, ...changed });
       },
@@ -206,7 +204,7 @@ export class Gateway {
   }
 
   refreshPresence(c: Connection): void {
-    if (c.memberId) void this.presence.refresh(c.memberId, c.id).catch(() => undefined);
+    if (c.memberId) void this.ctx.presence.refresh(c.memberId, c.id).catch(() => undefined);
   }
 
   connectionsOf(memberId: string): ReadonlySet<Connection> {
