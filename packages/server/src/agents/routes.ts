@@ -5,6 +5,8 @@ import { requirePrincipal } from '../http/auth.js';
 import { Closed, DisplayName, Handle, Uuid, commonErrors } from '../http/schemas.js';
 import { enterOrg } from '../orgs/access.js';
 import { agentScopes } from '../policy/actor.js';
+import { enforce } from '../policy/decision.js';
+import { canReadDirectory } from '../policy/org.js';
 import { AgentCardSchema, AgentStatusSchema, AgentTokenView, AgentView, presentAgent, presentToken } from './presenters.js';
 import { createAgent, findAgent, issueToken, listAgents, listTokens, revokeToken, updateAgent } from './service.js';
 
@@ -41,7 +43,7 @@ export function agentRoutes(app: App, ctx: AppContext): void {
     '/orgs/:orgId/agents',
     { schema: { tags: ['agents'], summary: "The org's agents", params: Closed({ orgId: Uuid }), response: { 200: Type.Object({ agents: Type.Array(AgentView) }), ...commonErrors } } },
     async (request) => {
-      await enterOrg(ctx, requirePrincipal(request), request.params.orgId);
+      enforce(canReadDirectory(await enterOrg(ctx, requirePrincipal(request), request.params.orgId)));
       return { agents: (await listAgents(ctx, request.params.orgId)).map(presentAgent) };
     },
   );
@@ -50,7 +52,8 @@ export function agentRoutes(app: App, ctx: AppContext): void {
     '/agents/:agentId',
     { schema: { tags: ['agents'], summary: 'An agent and its capability card', params: AgentParams, response: { 200: Type.Object({ agent: AgentView }), ...commonErrors } } },
     async (request) => {
-      const { agent } = await load(requirePrincipal(request), request.params.agentId);
+      const { agent, actor } = await load(requirePrincipal(request), request.params.agentId);
+      enforce(canReadDirectory(actor));
       return { agent: presentAgent(agent) };
     },
   );

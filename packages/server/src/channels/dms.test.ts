@@ -16,7 +16,7 @@ describe('direct messages', () => {
     const bob = await world.person('member', 'Bob');
 
     const opened = await world.owner.api.post(`/orgs/${world.orgId}/dms`, { member_ids: [bob.memberId] });
-    expect(opened.status).toBe(200);
+    expect(opened.status).toBe(201);
     expect(opened.body.created).toBe(true);
     expect(opened.body.channel).toMatchObject({ kind: 'dm', name: null, org_id: world.orgId });
     expect([...opened.body.channel.dm_members].sort()).toEqual([world.owner.memberId, bob.memberId].sort());
@@ -62,7 +62,7 @@ describe('direct messages', () => {
       bob.api.post(`/orgs/${world.orgId}/dms`, { member_ids: [carol.memberId, world.owner.memberId] }),
       carol.api.post(`/orgs/${world.orgId}/dms`, { member_ids: [world.owner.memberId, bob.memberId] }),
     ]);
-    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 201]);
     expect(new Set(results.map((r) => r.body.channel.id)).size).toBe(1);
     expect(results.filter((r) => r.body.created)).toHaveLength(1);
     const rows = await server.ctx.db.selectFrom('channels').select('id').where('org_id', '=', world.orgId).where('kind', '=', 'group_dm').execute();
@@ -146,5 +146,21 @@ describe('direct messages', () => {
     expect(opened.body).toMatchObject({ created: true, channel: { kind: 'dm', dm_members: [world.owner.memberId] } });
     const again = await world.owner.api.post(`/orgs/${world.orgId}/dms`, { member_ids: [world.owner.memberId] });
     expect(again.body).toMatchObject({ created: false, channel: { id: opened.body.channel.id } });
+  });
+
+  it('lets a guest message only people they share a channel with', async () => {
+    const world = await createWorld(server.url);
+    const guest = await world.person('guest', 'Gus');
+    const stranger = await world.person('member', 'Stan');
+    const project = await world.channel(world.owner, { kind: 'private', members: [guest.memberId] });
+    expect(project).toBeTruthy();
+
+    const withOwner = await guest.api.post(`/orgs/${world.orgId}/dms`, { member_ids: [world.owner.memberId] });
+    expect(withOwner.status).toBe(201);
+    const withStranger = await guest.api.post(`/orgs/${world.orgId}/dms`, { member_ids: [stranger.memberId] });
+    expect(withStranger.status).toBe(403);
+    expect(withStranger.body.error.code).toBe('guest_dm_restricted');
+    // The stranger may still write to the guest, as in Slack.
+    expect((await stranger.api.post(`/orgs/${world.orgId}/dms`, { member_ids: [guest.memberId] })).status).toBe(201);
   });
 });

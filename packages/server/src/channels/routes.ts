@@ -4,9 +4,9 @@ import type { App } from '../http/app-type.js';
 import { requirePrincipal } from '../http/auth.js';
 import { Closed, Uuid, commonErrors } from '../http/schemas.js';
 import { enterOrg } from '../orgs/access.js';
-import { hasScope } from '../policy/actor.js';
 import { canViewChannel } from '../policy/channel.js';
-import { deny, enforce } from '../policy/decision.js';
+import { enforce } from '../policy/decision.js';
+import { canReadDirectory } from '../policy/org.js';
 import { accessChannel } from './access.js';
 import { ChannelViewSchema, HistorySchema, MembershipSchema, WhoMaySchema, presentChannel, presentMembership } from './presenters.js';
 import { browsePublic, createChannel, listJoined, openDm, setArchived, updateChannel } from './service.js';
@@ -60,7 +60,7 @@ export function channelRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const actor = await enterOrg(ctx, requirePrincipal(request), request.params.orgId);
-      if (!hasScope(actor, 'channels:read')) enforce(deny(403, 'insufficient_scope', 'This token lacks the channels:read scope.'));
+      enforce(canReadDirectory(actor));
       const entries = await listJoined(ctx, actor, request.query.include_archived ?? false);
       return {
         channels: entries.map((e) => ({
@@ -98,13 +98,13 @@ export function channelRoutes(app: App, ctx: AppContext): void {
         summary: 'Find or create the direct message with these members',
         params: Closed({ orgId: Uuid }),
         body: Closed({ member_ids: Type.Array(Uuid, { minItems: 0, maxItems: 8 }) }),
-        response: { 200: Type.Object({ channel: ChannelViewSchema, created: Type.Boolean() }), ...commonErrors },
+        response: { 200: Type.Object({ channel: ChannelViewSchema, created: Type.Boolean() }), 201: Type.Object({ channel: ChannelViewSchema, created: Type.Boolean() }), ...commonErrors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const actor = await enterOrg(ctx, requirePrincipal(request), request.params.orgId);
       const { channel, created } = await openDm(ctx, actor, request.body.member_ids);
-      return { channel: presentChannel(channel), created };
+      return reply.status(created ? 201 : 200).send({ channel: presentChannel(channel), created });
     },
   );
 

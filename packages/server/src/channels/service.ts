@@ -69,8 +69,8 @@ export async function createChannel(
  * (the caller included): a `dm` for one or two people, a `group_dm` beyond.
  */
 export async function openDm(ctx: AppContext, actor: Actor, memberIds: string[]): Promise<{ channel: Channel; created: boolean }> {
-  enforce(canOpenDm(actor));
   const ids = [...new Set([actor.member.id, ...memberIds])].sort();
+  enforce(canOpenDm(actor, { allShareAChannel: actor.member.role !== 'guest' || (await allShareAChannel(ctx, actor.member.id, ids)) }));
   if (ids.length > 9) throw badRequest('too_many_members', 'A group DM holds at most 9 members.');
   const members = await ctx.db.selectFrom('members').selectAll().where('org_id', '=', actor.member.org_id).where('id', 'in', ids).execute();
   const missing = ids.filter((id) => !members.some((mm) => mm.id === id));
@@ -98,6 +98,20 @@ export async function openDm(ctx: AppContext, actor: Actor, memberIds: string[])
     if (raced) return { channel: raced, created: false };
     throw error;
   }
+}
+
+async function allShareAChannel(ctx: AppContext, memberId: string, ids: string[]): Promise<boolean> {
+  const others = ids.filter((id) => id !== memberId);
+  if (others.length === 0) return true;
+  const shared = await ctx.db
+    .selectFrom('channel_members as mine')
+    .innerJoin('channel_members as theirs', 'theirs.channel_id', 'mine.channel_id')
+    .select('theirs.member_id')
+    .distinct()
+    .where('mine.member_id', '=', memberId)
+    .where('theirs.member_id', 'in', others)
+    .execute();
+  return shared.length === others.length;
 }
 
 export interface ChannelListEntry {

@@ -54,9 +54,9 @@ describe('paging through history', () => {
     const api = world.owner.api;
 
     expect(await page(api, channelId, `?limit=3&around=${messages[3].seq}`)).toEqual({ bodies: ['m3', 'm4', 'm5'], before: true, after: true });
-    // Half the page before the anchor, the rest from it on.
-    expect(await page(api, channelId, `?limit=4&around=${messages[0].seq}`)).toEqual({ bodies: ['m1', 'm2'], before: false, after: true });
-    expect(await page(api, channelId, `?limit=4&around=${messages[6].seq}`)).toEqual({ bodies: ['m5', 'm6', 'm7'], before: true, after: false });
+    // Half the page on each side; near an end, the other side fills the page.
+    expect(await page(api, channelId, `?limit=4&around=${messages[0].seq}`)).toEqual({ bodies: ['m1', 'm2', 'm3', 'm4'], before: false, after: true });
+    expect(await page(api, channelId, `?limit=4&around=${messages[6].seq}`)).toEqual({ bodies: ['m4', 'm5', 'm6', 'm7'], before: true, after: false });
     expect(await page(api, channelId, `?limit=20&around=${messages[3].seq}`)).toEqual({ bodies: ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7'], before: false, after: false });
   });
 

@@ -51,12 +51,14 @@ async function pageOf(
     after = after.slice(0, limit);
     moreBefore = anchor.after > floor && (await older(anchor.after + 1, 0)).length > 0;
   } else {
-    const half = Math.floor(limit / 2);
-    [before, after] = await Promise.all([older(anchor.around, half), newer(anchor.around - 1, limit - half)]);
-    moreBefore = before.length > half;
-    moreAfter = after.length > limit - half;
-    before = before.slice(0, half);
-    after = after.slice(0, limit - half);
+    // Half on each side of the anchor; near either end, the other side fills the page.
+    const [below, from] = await Promise.all([older(anchor.around, limit), newer(anchor.around - 1, limit)]);
+    const takeAfter = Math.min(from.length, limit - Math.min(below.length, Math.floor(limit / 2)));
+    const takeBefore = Math.min(below.length, limit - takeAfter);
+    moreBefore = below.length > takeBefore;
+    moreAfter = from.length > takeAfter;
+    before = below.slice(0, takeBefore);
+    after = from.slice(0, takeAfter);
   }
   const rows = [...before.reverse(), ...after];
   return { messages: await viewsOf(ctx.db, rows), has_more_before: moreBefore, has_more_after: moreAfter };

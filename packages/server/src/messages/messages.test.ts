@@ -49,7 +49,7 @@ describe('posting', () => {
     const longest = await world.owner.api.post(`/channels/${channelId}/messages`, { body: 'x'.repeat(40_000) });
     expect(longest.status).toBe(201);
     expect(longest.body.message.body).toHaveLength(40_000);
-    for (const body of ['x'.repeat(40_001), '']) {
+    for (const body of ['x'.repeat(40_001), '', '  \n\t ']) {
       const res = await world.owner.api.post(`/channels/${channelId}/messages`, { body });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');

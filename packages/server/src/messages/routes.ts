@@ -12,7 +12,7 @@ import { addReaction, removeReaction } from './reactions.js';
 import { deleteMessage, editMessage, maxBodyLength, postMessage } from './service.js';
 import { viewOf } from './views.js';
 
-const Body = Type.String({ minLength: 1, maxLength: maxBodyLength });
+const Body = Type.String({ minLength: 1, maxLength: maxBodyLength, pattern: '\\S', description: 'markdown; not only whitespace' });
 const Seq = Type.Integer({ minimum: 0 });
 const PageQuery = Closed({
   before: Type.Optional(Seq),

@@ -4,9 +4,8 @@ import type { App } from '../http/app-type.js';
 import { requirePrincipal, requireUser } from '../http/auth.js';
 import { notFound } from '../http/errors.js';
 import { Closed, Handle, Uuid, commonErrors } from '../http/schemas.js';
-import { hasScope } from '../policy/actor.js';
-import { deny, enforce } from '../policy/decision.js';
-import { canManageOrg } from '../policy/org.js';
+import { enforce } from '../policy/decision.js';
+import { canManageOrg, canReadDirectory } from '../policy/org.js';
 import { enterOrg, memberOf } from './access.js';
 import { MemberView, OrgRoleSchema, OrgView, presentMember, presentOrg } from './presenters.js';
 import { changeRole, createOrg, deactivate, listMembers, reactivate, renameOrg } from './service.js';
@@ -73,7 +72,7 @@ export function orgRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const actor = await enterOrg(ctx, requirePrincipal(request), request.params.orgId);
-      if (!hasScope(actor, 'channels:read')) enforce(deny(403, 'insufficient_scope', 'This token lacks the channels:read scope.'));
+      enforce(canReadDirectory(actor));
       const members = await listMembers(ctx, request.params.orgId, request.query);
       return { members: members.map(presentMember) };
     },
@@ -83,7 +82,7 @@ export function orgRoutes(app: App, ctx: AppContext): void {
     '/orgs/:orgId/members/:memberId',
     { schema: { tags: ['orgs'], summary: 'One member of the org', params: MemberParams, response: { 200: Type.Object({ member: MemberView }), ...commonErrors } } },
     async (request) => {
-      await enterOrg(ctx, requirePrincipal(request), request.params.orgId);
+      enforce(canReadDirectory(await enterOrg(ctx, requirePrincipal(request), request.params.orgId)));
       return { member: presentMember(await memberOf(ctx, request.params.orgId, request.params.memberId)) };
     },
   );

@@ -253,7 +253,7 @@ const channelRows: Row[] = [
     route: 'POST /orgs/:orgId/dms',
     given: 'a DM with the member',
     arrange: (c) => ({ path: `/orgs/${c.orgId}/dms`, body: { member_ids: [c.ids.member] } }),
-    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+    expect: { owner: 201, admin: 201, member: 201, guest: '403 guest_dm_restricted', agent: agentsNotAllowed, nonMember: noOrg, deactivated },
   },
   {
     route: 'GET /channels/:channelId',

@@ -1,5 +1,5 @@
 import type { Member, OrgRole } from '../db/schema.js';
-import { isHuman, isOrgAdmin, type Actor } from './actor.js';
+import { hasScope, isHuman, isOrgAdmin, type Actor } from './actor.js';
 import { all, allow, deny, hidden, type Decision } from './decision.js';
 
 /** Org-level rules: who may see an org and manage its members, invites and agents. */
@@ -80,6 +80,21 @@ export function canCreateChannel(actor: Actor): Decision {
   );
 }
 
-export function canOpenDm(actor: Actor): Decision {
-  return humansOnly(actor, 'open direct messages');
+/**
+ * Reading the org's directory and one's channel list (members, agents, presence, channels): every
+ * member may; an agent token needs `channels:read`.
+ */
+export function canReadDirectory(actor: Actor): Decision {
+  return hasScope(actor, 'channels:read') ? allow : deny(403, 'insufficient_scope', 'This token lacks the channels:read scope.');
+}
+
+/** Guests, as in Slack and Mattermost, write privately only to people they already share a channel with. */
+export function canOpenDm(actor: Actor, others: { allShareAChannel: boolean }): Decision {
+  return all(
+    () => humansOnly(actor, 'open direct messages'),
+    () =>
+      actor.member.role === 'guest' && !others.allShareAChannel
+        ? deny(403, 'guest_dm_restricted', 'Guests can message only people they share a channel with.')
+        : allow,
+  );
 }

@@ -26,7 +26,7 @@ const ClientFrameSchema = Type.Union([
       type: Type.Literal('send'),
       request_id: Type.String({ minLength: 1, maxLength: 64 }),
       channel_id: Id,
-      body: Type.String({ minLength: 1, maxLength: maxBodyLength }),
+      body: Type.String({ minLength: 1, maxLength: maxBodyLength, pattern: '\\S' }),
       thread_root_id: Type.Optional(Id),
       client_msg_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     },

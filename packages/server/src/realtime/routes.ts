@@ -4,8 +4,8 @@ import type { App } from '../http/app-type.js';
 import { requirePrincipal } from '../http/auth.js';
 import { Closed, NullableTimestamp, Uuid, commonErrors } from '../http/schemas.js';
 import { enterOrg } from '../orgs/access.js';
-import { hasScope } from '../policy/actor.js';
-import { deny, enforce } from '../policy/decision.js';
+import { enforce } from '../policy/decision.js';
+import { canReadDirectory } from '../policy/org.js';
 
 const PresenceView = Type.Object({
   member_id: Type.String(),
@@ -26,7 +26,7 @@ export function realtimeRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => {
       const actor = await enterOrg(ctx, requirePrincipal(request), request.params.orgId);
-      if (!hasScope(actor, 'channels:read')) enforce(deny(403, 'insufficient_scope', 'This token lacks the channels:read scope.'));
+      enforce(canReadDirectory(actor));
       const members = await ctx.db.selectFrom('members').select('id').where('org_id', '=', actor.member.org_id).where('status', '=', 'active').execute();
       return { presence: await ctx.presence.get(members.map((m) => m.id)) };
     },
