@@ -14,6 +14,17 @@ export type ChannelRole = 'owner' | 'moderator' | 'member' | 'observer';
 export type WhoMay = 'members' | 'moderators';
 export type HistoryForNewMembers = 'all' | 'since_join';
 export type MessageKind = 'chat' | 'system' | 'agent_reasoning' | 'agent_tool';
+export type AgentAccess = 'full' | 'mentions_only';
+export type ReasoningVisibility = 'members' | 'moderators' | 'sponsor_only';
+export type Audience = 'all' | 'humans';
+export type TaskStatus = 'queued' | 'running' | 'done' | 'failed' | 'rejected';
+export type TaskOrigin = 'mention' | 'assignment' | 'command';
+export type InterventionKind = 'reject' | 'redo' | 'edit';
+/** Something an agent's message drew on. */
+export interface SourceRef {
+  type: 'message' | 'doc' | 'experience';
+  id: string;
+}
 
 export interface AgentCard {
   skills?: string[];
@@ -106,6 +117,11 @@ export interface ChannelsTable {
   who_may_pin: Generated<WhoMay>;
   history_for_new_members: Generated<HistoryForNewMembers>;
   last_seq: Generated<number>;
+  agent_access: Generated<AgentAccess>;
+  agent_history_days: number | null;
+  reasoning_visibility: Generated<ReasoningVisibility>;
+  agents_see_reasoning: Generated<boolean>;
+  members_epoch: Generated<number>;
 }
 
 export interface ChannelMembersTable {
@@ -135,6 +151,9 @@ export interface MessagesTable {
   created_at: Timestamp;
   edited_at: NullableTimestamp;
   deleted_at: NullableTimestamp;
+  audience: Generated<Audience>;
+  sources: ColumnType<SourceRef[], string | undefined, string>;
+  task_id: string | null;
 }
 
 export interface MessageMentionsTable {
@@ -167,6 +186,72 @@ export interface ChannelEventsTable {
   created_at: Timestamp;
 }
 
+export interface TasksTable {
+  id: Generated<string>;
+  org_id: string;
+  channel_id: string;
+  agent_id: string;
+  requester_id: string;
+  request_message_id: string | null;
+  thread_root_id: string | null;
+  origin: TaskOrigin;
+  status: Generated<TaskStatus>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  lease_expires_at: NullableTimestamp;
+  result_message_id: string | null;
+  failure_reason: string | null;
+  created_at: Timestamp;
+  claimed_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface TaskInterventionsTable {
+  id: Generated<string>;
+  task_id: string;
+  member_id: string;
+  kind: InterventionKind;
+  reason: string | null;
+  created_at: Timestamp;
+}
+
+export interface TaskTokensTable {
+  id: Generated<string>;
+  task_id: string;
+  agent_id: string;
+  channel_id: string;
+  token_hash: string;
+  scopes: string[];
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface AuditEventsTable {
+  org_id: string;
+  seq: number;
+  actor_id: string | null;
+  actor_kind: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  channel_id: string | null;
+  items: Json<string[]>;
+  decision: 'allow' | 'deny';
+  reason: string | null;
+  details: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  created_at: ColumnType<Date, Date, Date>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadsTable {
+  org_id: string;
+  seq: number;
+  hash: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -182,6 +267,11 @@ export interface Database {
   message_idempotency: MessageIdempotencyTable;
   reactions: ReactionsTable;
   channel_events: ChannelEventsTable;
+  tasks: TasksTable;
+  task_interventions: TaskInterventionsTable;
+  task_tokens: TaskTokensTable;
+  audit_events: AuditEventsTable;
+  audit_heads: AuditHeadsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -194,3 +284,5 @@ export type Channel = Selectable<ChannelsTable>;
 export type ChannelMember = Selectable<ChannelMembersTable>;
 export type Message = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;
+export type Task = Selectable<TasksTable>;
+export type TaskIntervention = Selectable<TaskInterventionsTable>;

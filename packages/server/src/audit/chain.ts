@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import type { Db, Trx } from '../db/database.js';
+
+/** What happened, as the audit log records it. */
+export interface AuditEntry {
+  actorId: string | null;
+  actorKind: 'human' | 'agent' | 'system' | null;
+  action: string;
+  targetType?: string | undefined;
+  targetId?: string | undefined;
+  channelId?: string | null | undefined;
+  /** The ids read or written: every item an agent was served, every message it wrote. */
+  items?: string[] | undefined;
+  decision: 'allow' | 'deny';
+  /** For a denial, the rule that denied (the error code). */
+  reason?: string | null | undefined;
+  details?: Record<string, unknown> | null | undefined;
+}
+
+export interface AuditRow {
+  org_id: string;
+  seq: number;
+  actor_id: string | null;
+  actor_kind: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  channel_id: string | null;
+  items: string[];
+  decision: 'allow' | 'deny';
+  reason: string | null;
+  details: Record<string, unknown> | null;
+  created_at: Date;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The hash every org's chain starts from. */
+export const genesis = '0'.repeat(64);
+
+/**
+ * The hash of an event: SHA-256 over the previous hash and the event's fields
+ * in a fixed order. Changing any field of any event, or removing or reordering
+ * events, breaks every hash after it.
+ */
+export function hashEvent(prevHash: string, row: Omit<AuditRow, 'prev_hash' | 'hash'>): string {
+  const canonical = JSON.stringify([
+    row.org_id,
+    row.seq,
+    row.actor_id,
+    row.actor_kind,
+    row.action,
+    row.target_type,
+    row.target_id,
+    row.channel_id,
+    row.items,
+    row.decision,
+    row.reason,
+    row.details,
+    row.created_at.toISOString(),
+  ]);
+  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+}
+
+/**
+ * Appends events to the org's chain inside the caller's transaction. The org's
+ * chain head is locked for the rest of the transaction, so appends to one org
+ * are serialised and the chain never forks; different orgs do not wait on each other.
+ */
+export async function appendAudit(trx: Trx, orgId: string, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await trx.insertInto('audit_heads').values({ org_id: orgId, seq: 0, hash: genesis }).onConflict((oc) => oc.column('org_id').doNothing()).execute();
+  const head = await trx.selectFrom('audit_heads').select(['seq', 'hash']).where('org_id', '=', orgId).forUpdate().executeTakeFirstOrThrow();
+  let { seq, hash } = head;
+  // Millisecond timestamps survive the round trip through timestamptz exactly, so verify recomputes the same hash.
+  const created_at = new Date();
+  const rows: AuditRow[] = entries.map((e) => {
+    seq += 1;
+    const row = {
+      org_id: orgId,
+      seq,
+      actor_id: e.actorId,
+      actor_kind: e.actorKind,
+      action: e.action,
+      target_type: e.targetType ?? null,
+      target_id: e.targetId ?? null,
+      channel_id: e.channelId ?? null,
+      items: e.items ?? [],
+      decision: e.decision,
+      reason: e.reason ?? null,
+      details: e.details ?? null,
+      created_at,
+    };
+    const prev = hash;
+    hash = hashEvent(prev, row);
+    return { ...row, prev_hash: prev, hash };
+  });
+  await trx
+    .insertInto('audit_events')
+    .values(rows.map((r) => ({ ...r, items: JSON.stringify(r.items), details: r.details === null ? null : JSON.stringify(r.details) })))
+    .execute();
+  await trx.updateTable('audit_heads').set({ seq, hash }).where('org_id', '=', orgId).execute();
+}
+
+export type Verification = { ok: true; events: number; head: string } | { ok: false; events: number; broken_at: number; problem: string };
+
+/** Recomputes the org's whole chain and names the first event that does not fit. */
+export async function verifyChain(db: Db, orgId: string): Promise<Verification> {
+  let prev = genesis;
+  let expected = 1;
+  for (;;) {
+    const page = await db.selectFrom('audit_events').selectAll().where('org_id', '=', orgId).where('seq', '>=', expected).orderBy('seq').limit(1000).execute();
+    for (const row of page as unknown as AuditRow[]) {
+      if (row.seq !== expected) return { ok: false, events: expected - 1, broken_at: expected, problem: `event ${expected} is missing` };
+      if (row.prev_hash !== prev) return { ok: false, events: expected - 1, broken_at: row.seq, problem: 'its previous-hash does not match the event before it' };
+      if (hashEvent(prev, row) !== row.hash) return { ok: false, events: expected - 1, broken_at: row.seq, problem: 'its content does not match its hash' };
+      prev = row.hash;
+      expected += 1;
+    }
+    if (page.length < 1000) break;
+  }
+  const head = await db.selectFrom('audit_heads').select(['seq', 'hash']).where('org_id', '=', orgId).executeTakeFirst();
+  if (head && (head.seq !== expected - 1 || head.hash !== prev)) {
+    return { ok: false, events: expected - 1, broken_at: expected, problem: 'events after this one were removed' };
+  }
+  return { ok: true, events: expected - 1, head: prev };
+}
