@@ -2,10 +2,10 @@ import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } 
 
 /**
  * Opaque bearer secrets. The prefix tells what a token is (`chs_` session,
- * `cha_` agent, `chi_` invite) so a leaked one is recognisable; only the
+ * `cha_` agent, `cht_` task, `chi_` invite) so a leaked one is recognisable; only the
  * SHA-256 of a token is stored, so a database dump reveals no usable token.
  */
-export type TokenKind = 'chs' | 'cha' | 'chi';
+export type TokenKind = 'chs' | 'cha' | 'chi' | 'cht';
 
 export function newToken(kind: TokenKind): { token: string; hash: string } {
   const token = `${kind}_${randomBytes(32).toString('base64url')}`;
@@ -18,7 +18,7 @@ export function hashToken(token: string): string {
 
 export function tokenKind(token: string): TokenKind | null {
   const prefix = token.slice(0, 4);
-  return prefix === 'chs_' || prefix === 'cha_' || prefix === 'chi_' ? (prefix.slice(0, 3) as TokenKind) : null;
+  return prefix === 'chs_' || prefix === 'cha_' || prefix === 'chi_' || prefix === 'cht_' ? (prefix.slice(0, 3) as TokenKind) : null;
 }
 
 // scrypt runs on libuv's thread pool, off the event loop. N=2^15, r=8 costs ≈ 32 MiB and tens of ms.

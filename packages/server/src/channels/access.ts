@@ -1,12 +1,11 @@
 import type { AppContext } from '../context.js';
 import type { Trx } from '../db/database.js';
 import type { Channel } from '../db/schema.js';
-import type { Principal } from '../http/auth.js';
+import { actorIn, type Principal } from '../http/auth.js';
 import { notFound } from '../http/errors.js';
-import { enterOrg } from '../orgs/access.js';
 import type { Actor } from '../policy/actor.js';
 import type { ChannelAccess } from '../policy/channel.js';
-import { canEnterOrg } from '../policy/org.js';
+import { canEnterOrgForChannel } from '../policy/org.js';
 import type { Decision } from '../policy/decision.js';
 import { enforce } from '../policy/decision.js';
 
@@ -23,7 +22,7 @@ export async function accessChannel(
 ): Promise<ChannelAccess> {
   const channel = await ctx.db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
   if (!channel) throw notFound('channel');
-  const actor = 'member' in who ? await refreshActor(ctx, who, channel.org_id) : await enterOrg(ctx, who, channel.org_id, 'channel');
+  const actor = 'member' in who ? await refreshActor(ctx, who, channel.org_id) : await channelActor(ctx, who, channel.org_id);
   const membership =
     (await ctx.db.selectFrom('channel_members').selectAll().where('channel_id', '=', channelId).where('member_id', '=', actor.member.id).executeTakeFirst()) ?? null;
   const access = { actor, channel, membership };
@@ -38,9 +37,17 @@ export async function accessChannel(
 async function refreshActor(ctx: AppContext, actor: Actor, orgId: string): Promise<Actor> {
   if (actor.member.org_id !== orgId) throw notFound('channel');
   const member = await ctx.db.selectFrom('members').selectAll().where('id', '=', actor.member.id).executeTakeFirst();
-  const current = member ? { member, scopes: actor.scopes } : null;
-  enforce(canEnterOrg(current));
+  const current: Actor | null = member ? { ...actor, member } : null;
+  enforce(canEnterOrgForChannel(current));
   return current as Actor;
+}
+
+/** The principal as a member of the channel's org; a non-member is told the channel does not exist. */
+async function channelActor(ctx: AppContext, principal: Principal, orgId: string): Promise<Actor> {
+  const actor = await actorIn(ctx, principal, orgId);
+  if (!actor) throw notFound('channel');
+  enforce(canEnterOrgForChannel(actor));
+  return actor;
 }
 
 /** Re-reads the channel row under a lock inside a mutation, so concurrent changes apply one after another. */

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Member, User } from '../db/schema.js';
 import { hashToken, tokenKind } from '../accounts/secrets.js';
-import { agentScopes, type Actor, type Scope } from '../policy/actor.js';
+import { agentScopes, type Actor, type Boundary, type Scope } from '../policy/actor.js';
 import { forbidden, unauthorized } from './errors.js';
 
 const agentsNotAllowed = () => forbidden('agents_not_allowed', "This endpoint needs a person's session, not an agent token.");
@@ -10,7 +10,7 @@ const agentsNotAllowed = () => forbidden('agents_not_allowed', "This endpoint ne
 /** Who sent the request, before we know which org it is about. */
 export type Principal =
   | { type: 'user'; user: User; sessionId: string }
-  | { type: 'agent'; agent: Member; tokenId: string; scopes: ReadonlySet<Scope> };
+  | { type: 'agent'; agent: Member; tokenId: string; scopes: ReadonlySet<Scope>; boundary?: Boundary };
 
 /** What a route accepts: no credentials, a person's session only, or a session or an agent token. */
 export type AuthMode = 'none' | 'user' | 'any';
@@ -62,6 +62,29 @@ export async function resolvePrincipal(ctx: AppContext, token: string): Promise<
     const known = new Set<string>(agentScopes);
     return { type: 'agent', agent, tokenId: token_id, scopes: new Set(scopes.filter((s): s is Scope => known.has(s))) };
   }
+  if (kind === 'cht') {
+    // A task token: the agent, confined to its task's channel until the token expires.
+    const row = await ctx.db
+      .selectFrom('task_tokens')
+      .innerJoin('members', 'members.id', 'task_tokens.agent_id')
+      .innerJoin('tasks', 'tasks.id', 'task_tokens.task_id')
+      .selectAll('members')
+      .select(['task_tokens.id as token_id', 'task_tokens.scopes', 'task_tokens.task_id', 'task_tokens.channel_id as boundary_channel_id', 'tasks.thread_root_id'])
+      .where('task_tokens.token_hash', '=', hash)
+      .where('task_tokens.revoked_at', 'is', null)
+      .where('task_tokens.expires_at', '>', new Date())
+      .executeTakeFirst();
+    if (!row) return null;
+    const { token_id, scopes, task_id, boundary_channel_id, thread_root_id, ...agent } = row;
+    const known = new Set<string>(agentScopes);
+    return {
+      type: 'agent',
+      agent,
+      tokenId: token_id,
+      scopes: new Set(scopes.filter((s): s is Scope => known.has(s))),
+      boundary: { taskId: task_id, channelId: boundary_channel_id, threadRootId: thread_root_id },
+    };
+  }
   return null;
 }
 
@@ -97,7 +120,8 @@ export function requireUser(request: FastifyRequest): Extract<Principal, { type:
 /** The principal as a member of `orgId`, or null when it is not one. */
 export async function actorIn(ctx: AppContext, principal: Principal, orgId: string): Promise<Actor | null> {
   if (principal.type === 'agent') {
-    return principal.agent.org_id === orgId ? { member: principal.agent, scopes: principal.scopes } : null;
+    if (principal.agent.org_id !== orgId) return null;
+    return principal.boundary ? { member: principal.agent, scopes: principal.scopes, boundary: principal.boundary } : { member: principal.agent, scopes: principal.scopes };
   }
   const member = await ctx.db
     .selectFrom('members')

@@ -24,6 +24,7 @@ function scope(actor: Actor, needed: Scope): Decision {
  * they were added to. Everything else is indistinguishable from a missing channel.
  */
 export function canSee(a: ChannelAccess): Decision {
+  if (a.actor.boundary && a.actor.boundary.channelId !== a.channel.id) return hidden('channel');
   if (a.membership) return allow;
   if (a.channel.kind === 'public' && isHuman(a.actor) && a.actor.member.role !== 'guest') return allow;
   return hidden('channel');

@@ -7,6 +7,7 @@ import { all, allow, deny, hidden, type Decision } from './decision.js';
 /** Being an active member is the entry ticket to everything in an org; non-members are told it does not exist. */
 export function canEnterOrg(actor: Actor | null): Decision {
   if (!actor) return hidden('org');
+  if (actor.boundary) return deny(403, 'task_token_out_of_scope', "A task token is good only for its task's channel.");
   switch (actor.member.status) {
     case 'active':
       return allow;
@@ -78,6 +79,11 @@ export function canCreateChannel(actor: Actor): Decision {
     () => humansOnly(actor, 'create channels'),
     () => (actor.member.role === 'guest' ? deny(403, 'guests_cannot_create_channels', 'Guests cannot create channels.') : allow),
   );
+}
+
+/** Being an active member, for the channel routes: a task token passes here and is confined by `canSee`. */
+export function canEnterOrgForChannel(actor: Actor | null): Decision {
+  return actor?.boundary ? canEnterOrg({ member: actor.member, scopes: actor.scopes }) : canEnterOrg(actor);
 }
 
 /**
