@@ -16,6 +16,7 @@ import { channelMemberRoutes } from './channels/member-routes.js';
 import { messageRoutes } from './messages/routes.js';
 import { systemRoutes } from './system/routes.js';
 import { realtimeRoutes } from './realtime/routes.js';
+import { auditRoutes } from './audit/routes.js';
 
 export const apiPrefix = '/api/v1';
 
@@ -68,6 +69,7 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
       channelMemberRoutes(typed, ctx);
       messageRoutes(typed, ctx);
       realtimeRoutes(typed, ctx);
+      auditRoutes(typed, ctx);
       done();
     },
     { prefix: apiPrefix },

@@ -136,6 +136,23 @@ const orgRows: Row[] = [
     expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noOrg, deactivated },
   },
   {
+    route: 'GET /orgs/:orgId/audit',
+    given: 'the member and the guest own no channel',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/audit` }),
+    expect: { owner: 200, admin: 200, member: '403 audit_not_allowed', guest: '403 audit_not_allowed', agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /orgs/:orgId/audit/export',
+    given: 'the member and the guest own no channel',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/audit/export` }),
+    expect: { owner: 200, admin: 200, member: '403 audit_not_allowed', guest: '403 audit_not_allowed', agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'POST /orgs/:orgId/audit/verify',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/audit/verify`, body: {} }),
+    expect: { owner: 200, admin: 200, member: adminRequired, guest: adminRequired, agent: adminRequired, nonMember: noOrg, deactivated },
+  },
+  {
     route: 'GET /orgs/:orgId/members/:memberId',
     given: 'the member',
     arrange: (c) => ({ path: `/orgs/${c.orgId}/members/${c.ids.member}` }),
