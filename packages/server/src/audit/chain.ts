@@ -38,13 +38,25 @@ export interface AuditRow {
 /** The hash every org's chain starts from. */
 export const genesis = '0'.repeat(64);
 
+/** JSON with object keys sorted at every level: jsonb reorders keys, so hashing must not depend on their order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /**
  * The hash of an event: SHA-256 over the previous hash and the event's fields
  * in a fixed order. Changing any field of any event, or removing or reordering
  * events, breaks every hash after it.
  */
 export function hashEvent(prevHash: string, row: Omit<AuditRow, 'prev_hash' | 'hash'>): string {
-  const canonical = JSON.stringify([
+  const fields = canonical([
     row.org_id,
     row.seq,
     row.actor_id,
@@ -59,7 +71,7 @@ export function hashEvent(prevHash: string, row: Omit<AuditRow, 'prev_hash' | 'h
     row.details,
     row.created_at.toISOString(),
   ]);
-  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+  return createHash('sha256').update(prevHash).update('\n').update(fields).digest('hex');
 }
 
 /**
