@@ -32,5 +32,10 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  {
+    // The SDK's build config leaves its tests out; they are typed with tsconfig.test.json.
+    files: ['packages/sdk/src/**/*.test.ts'],
+    languageOptions: { parserOptions: { projectService: false, project: ['packages/sdk/tsconfig.test.json'], tsconfigRootDir: import.meta.dirname } },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

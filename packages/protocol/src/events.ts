@@ -1,4 +1,4 @@
-import type { ChannelRole, ChannelView, MessageView, ThreadSummary } from './views.js';
+import type { ChannelRole, ChannelView, MessageView, TaskView, ThreadSummary } from './views.js';
 
 /**
  * The one catalogue of channel events. Every change to a channel appends one
@@ -20,6 +20,10 @@ export interface ChannelEventPayloads {
   'thread.updated': { thread: ThreadSummary };
   'reaction.added': { message_id: string; emoji: string; member_id: string };
   'reaction.removed': { message_id: string; emoji: string; member_id: string };
+  /** A task for an agent in this channel: its agent, a member, receives it and may claim it. */
+  'task.created': { task: TaskView };
+  /** Claimed, finished, failed, requeued, or judged by a person. */
+  'task.updated': { task: TaskView };
 }
 
 export type ChannelEventType = keyof ChannelEventPayloads;
@@ -38,6 +42,8 @@ export const channelEventTypes = [
   'thread.updated',
   'reaction.added',
   'reaction.removed',
+  'task.created',
+  'task.updated',
 ] as const satisfies readonly ChannelEventType[];
 
 /** A channel event as stored in the log, carried by the bus and sent to clients. */

@@ -1,5 +1,5 @@
 import type { ChannelEvent } from './events.js';
-import type { MemberView, MessageView } from './views.js';
+import type { MemberView, MessageAudience, MessageView, SourceRef } from './views.js';
 
 /**
  * The WebSocket protocol at `/api/v1/ws`: JSON text frames, one object each.
@@ -45,6 +45,11 @@ export interface SendFrame {
   body: string;
   thread_root_id?: string;
   client_msg_id?: string;
+  /** `agent_reasoning` and `agent_tool` are for agents' intermediate steps; omitted = `chat`. */
+  kind?: 'chat' | 'agent_reasoning' | 'agent_tool';
+  audience?: MessageAudience;
+  /** What an agent's message drew on; an agent's post is refused (`audience_violation`) when one fails the audience rule. */
+  sources?: SourceRef[];
 }
 
 export interface TypingFrame {

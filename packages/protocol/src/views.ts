@@ -10,6 +10,18 @@ export type ChannelRole = 'owner' | 'moderator' | 'member' | 'observer';
 export type WhoMay = 'members' | 'moderators';
 export type HistoryForNewMembers = 'all' | 'since_join';
 export type MessageKind = 'chat' | 'system' | 'agent_reasoning' | 'agent_tool';
+/** What agents read in a channel: its whole history (within the rules), or only what concerns them. */
+export type AgentAccess = 'full' | 'mentions_only';
+/** Who sees agents' intermediate steps (agent_reasoning and agent_tool messages). */
+export type ReasoningVisibility = 'members' | 'moderators' | 'sponsor_only';
+/** `humans`: the message never reaches an agent (DESIGN §2.1). */
+export type MessageAudience = 'all' | 'humans';
+
+/** Something an agent's message drew on: a message, a channel doc or an experience entry. */
+export interface SourceRef {
+  type: 'message' | 'doc' | 'experience';
+  id: string;
+}
 
 export interface MemberView {
   id: string;
@@ -27,6 +39,12 @@ export interface ChannelSettings {
   who_may_add_agents: WhoMay;
   who_may_pin: WhoMay;
   history_for_new_members: HistoryForNewMembers;
+  agent_access: AgentAccess;
+  /** How many days back agents may read; null for no bound. */
+  agent_history_days: number | null;
+  reasoning_visibility: ReasoningVisibility;
+  /** Whether agents are served other agents' reasoning as context. */
+  agents_see_reasoning: boolean;
 }
 
 export interface ChannelView {
@@ -69,8 +87,11 @@ export interface MessageView {
   channel_id: string;
   seq: number;
   kind: MessageKind;
+  audience: MessageAudience;
   author: Author;
   body: string;
+  /** What an agent's message drew on, each checked against the audience rule when it was posted. */
+  sources: SourceRef[];
   thread_root_id: string | null;
   thread: ThreadSummary | null;
   mentions: { member_ids: string[]; channel: boolean; here: boolean; agents: boolean };
@@ -78,4 +99,44 @@ export interface MessageView {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+}
+
+export type TaskStatus = 'queued' | 'running' | 'done' | 'failed' | 'rejected';
+export type TaskOrigin = 'mention' | 'assignment' | 'command';
+export type InterventionKind = 'reject' | 'redo' | 'edit';
+
+/** A person rejecting, redoing or editing an agent's result, as recorded on the task. */
+export interface InterventionView {
+  id: string;
+  member_id: string;
+  kind: InterventionKind;
+  reason: string | null;
+  created_at: string;
+}
+
+/**
+ * A unit of agent work in one channel. It names its messages by id only: a
+ * reader gets a message's content only through a read the channel allows.
+ */
+export interface TaskView {
+  id: string;
+  org_id: string;
+  channel_id: string;
+  agent_id: string;
+  requester_id: string;
+  origin: TaskOrigin;
+  status: TaskStatus;
+  request_message_id: string | null;
+  /** The thread the agent works in: the request's thread, or the request itself as a new root. */
+  thread_root_id: string | null;
+  result_message_id: string | null;
+  attempts: number;
+  max_attempts: number;
+  lease_expires_at: string | null;
+  failure_reason: string | null;
+  created_at: string;
+  claimed_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+  interventions: InterventionView[];
 }

@@ -1,3 +1,4 @@
+import type { SendFrame } from '@chorus/protocol/frames';
 import type { ChannelRole, ChannelSettings, ChannelView, MemberView, MessageView } from '@chorus/protocol/views';
 import { ChorusError } from './errors.js';
 
@@ -18,6 +19,13 @@ export interface ChannelListEntry {
   membership: Membership;
   unread_count: number;
   mention_count: number;
+}
+
+/** One member of a channel, as `GET /channels/:id/members` lists it. */
+export interface ChannelMemberEntry {
+  member: MemberView;
+  role: ChannelRole;
+  joined_at: string;
 }
 
 export interface Session {
@@ -101,8 +109,9 @@ export class RestClient {
   }
 
   // channels
-  channels(orgId: string) {
-    return this.request<{ channels: ChannelListEntry[] }>('GET', `/orgs/${orgId}/channels`);
+  /** Your channels and direct messages; archived ones only with `includeArchived`. */
+  channels(orgId: string, options: { includeArchived?: boolean } = {}) {
+    return this.request<{ channels: ChannelListEntry[] }>('GET', `/orgs/${orgId}/channels${options.includeArchived ? '?include_archived=true' : ''}`);
   }
   createChannel(orgId: string, input: { name: string; kind?: 'public' | 'private'; topic?: string } & Partial<ChannelSettings>) {
     return this.request<{ channel: ChannelView; membership: Membership }>('POST', `/orgs/${orgId}/channels`, input);
@@ -110,11 +119,28 @@ export class RestClient {
   channel(channelId: string) {
     return this.request<{ channel: ChannelView; membership: Membership | null }>('GET', `/channels/${channelId}`);
   }
+  /** Rename, set the topic or change settings (channel moderators, org admins). */
+  updateChannel(channelId: string, input: { name?: string; topic?: string } & Partial<ChannelSettings>) {
+    return this.request<{ channel: ChannelView }>('PATCH', `/channels/${channelId}`, input);
+  }
+  archive(channelId: string) {
+    return this.request<{ channel: ChannelView }>('POST', `/channels/${channelId}/archive`, {});
+  }
+  unarchive(channelId: string) {
+    return this.request<{ channel: ChannelView }>('POST', `/channels/${channelId}/unarchive`, {});
+  }
   openDm(orgId: string, memberIds: string[]) {
     return this.request<{ channel: ChannelView; created: boolean }>('POST', `/orgs/${orgId}/dms`, { member_ids: memberIds });
   }
+  /** The channel's members and their channel roles. */
+  channelMembers(channelId: string) {
+    return this.request<{ members: ChannelMemberEntry[] }>('GET', `/channels/${channelId}/members`);
+  }
   addMember(channelId: string, memberId: string, role?: ChannelRole) {
     return this.request<{ member: MemberView; role: ChannelRole }>('POST', `/channels/${channelId}/members`, { member_id: memberId, ...(role ? { role } : {}) });
+  }
+  setMemberRole(channelId: string, memberId: string, role: ChannelRole) {
+    return this.request<null>('PATCH', `/channels/${channelId}/members/${memberId}`, { role });
   }
   removeMember(channelId: string, memberId: string) {
     return this.request<null>('DELETE', `/channels/${channelId}/members/${memberId}`);
@@ -130,7 +156,7 @@ export class RestClient {
   }
 
   // messages
-  post(channelId: string, input: { body: string; thread_root_id?: string; client_msg_id?: string }) {
+  post(channelId: string, input: { body: string; thread_root_id?: string; client_msg_id?: string } & Pick<SendFrame, 'kind' | 'audience' | 'sources'>) {
     return this.request<{ message: MessageView }>('POST', `/channels/${channelId}/messages`, input);
   }
   history(channelId: string, query: PageQuery = {}) {

@@ -7,6 +7,7 @@ import {
   type ReadEventFrame,
   type ReadyFrame,
   type ResyncFrame,
+  type SendFrame,
   type ServerFrame,
   type TypingEventFrame,
   type UnsubscribedFrame,
@@ -232,7 +233,11 @@ export class ChorusSocket extends Emitter<SocketEvents> {
    * Posts a message; resolves with the stored message once the server has
    * committed it. Survives reconnects: the same client_msg_id is resent.
    */
-  send(channelId: string, body: string, options: { threadRootId?: string; clientMsgId?: string } = {}): Promise<{ message: MessageView; duplicate: boolean }> {
+  send(
+    channelId: string,
+    body: string,
+    options: { threadRootId?: string; clientMsgId?: string } & Pick<SendFrame, 'kind' | 'audience' | 'sources'> = {},
+  ): Promise<{ message: MessageView; duplicate: boolean }> {
     const frame: PendingSend['frame'] = {
       type: 'send',
       request_id: randomId(),
@@ -240,6 +245,10 @@ export class ChorusSocket extends Emitter<SocketEvents> {
       body,
       client_msg_id: options.clientMsgId ?? randomId(),
       ...(options.threadRootId ? { thread_root_id: options.threadRootId } : {}),
+      ...(options.kind ? { kind: options.kind } : {}),
+      ...(options.audience ? { audience: options.audience } : {}),
+      // An agent names what it drew on; a source that fails the audience rule rejects with `audience_violation`.
+      ...(options.sources ? { sources: options.sources } : {}),
     };
     return new Promise((resolve, reject) => {
       this.#pending.set(frame.request_id, { frame, resolve, reject });

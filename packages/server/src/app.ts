@@ -16,6 +16,9 @@ import { channelMemberRoutes } from './channels/member-routes.js';
 import { messageRoutes } from './messages/routes.js';
 import { systemRoutes } from './system/routes.js';
 import { realtimeRoutes } from './realtime/routes.js';
+import { taskRoutes } from './tasks/routes.js';
+import { taskHistoryRoutes } from './tasks/history-routes.js';
+import { contextRoutes } from './context-api/routes.js';
 import { auditRoutes } from './audit/routes.js';
 
 export const apiPrefix = '/api/v1';
@@ -68,7 +71,10 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
       channelRoutes(typed, ctx);
       channelMemberRoutes(typed, ctx);
       messageRoutes(typed, ctx);
+      taskRoutes(typed, ctx);
+      taskHistoryRoutes(typed, ctx);
       realtimeRoutes(typed, ctx);
+      contextRoutes(typed, ctx);
       auditRoutes(typed, ctx);
       done();
     },

@@ -22,6 +22,12 @@ export interface Config {
     maxBufferedBytes: number;
     heartbeatMs: number;
   };
+  /** Agent tasks: how long a claim holds, and how often expired claims are swept. */
+  tasks: {
+    leaseSeconds: number;
+    /** 0 turns the sweeper off (tests call `expireLeases` themselves). */
+    sweepSeconds: number;
+  };
   rateLimits: {
     loginPerMinute: number;
     signupsPerMinute: number;
@@ -80,6 +86,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnectionsPerMember: int(env, 'CHORUS_WS_MAX_CONNECTIONS_PER_MEMBER', 50, 1),
       maxBufferedBytes: int(env, 'CHORUS_WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024),
       heartbeatMs: int(env, 'CHORUS_WS_HEARTBEAT_MS', 30_000, 1000),
+    },
+    tasks: {
+      leaseSeconds: int(env, 'CHORUS_TASK_LEASE_SECONDS', 300, 5),
+      sweepSeconds: int(env, 'CHORUS_TASK_SWEEP_SECONDS', 15, 0),
     },
     rateLimits: {
       loginPerMinute: int(env, 'CHORUS_RATE_LOGIN_PER_MINUTE', 10, 1),

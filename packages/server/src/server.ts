@@ -10,6 +10,7 @@ import type { App } from './http/app-type.js';
 import { apiPrefix } from './app.js';
 import { Gateway, defaultLimits, type GatewayLimits } from './realtime/gateway.js';
 import { LocalPresence, RedisPresence, type PresenceStore } from './realtime/presence.js';
+import { startLeaseSweeper } from './tasks/leases.js';
 
 export interface RunningServer {
   app: App;
@@ -60,10 +61,12 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const leases = startLeaseSweeper(ctx);
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      await leases.stop();
       await gateway.close();
       await app.close();
       await bus.close();

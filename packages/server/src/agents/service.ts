@@ -5,7 +5,9 @@ import { conflict, notFound } from '../http/errors.js';
 import type { Actor, Scope } from '../policy/actor.js';
 import { enforce } from '../policy/decision.js';
 import { canCreateAgent, canEnterOrg, canManageAgent } from '../policy/org.js';
+import { bumpReadersOfMembers } from '../channels/readers.js';
 import { lockMembership } from '../orgs/access.js';
+import { recordAction } from '../audit/record.js';
 import { handleTaken } from '../orgs/handles.js';
 import type { AgentRow } from './presenters.js';
 
@@ -51,6 +53,7 @@ export async function createAgent(
       .insertInto('agents')
       .values({ member_id: member.id, sponsor_id: actor.member.id, description: input.description ?? '', card: JSON.stringify(input.card ?? {}) })
       .execute();
+    await recordAction(m.trx, actor, 'agent.created', { targetType: 'agent', targetId: member.id, details: { handle: input.handle } });
     return member.id;
   });
   return findAgent(ctx, id);
@@ -77,7 +80,14 @@ export async function updateAgent(
     }
     const memberChanges = { ...(input.display_name ? { display_name: input.display_name } : {}), ...(input.status ? { status: input.status } : {}) };
     if (Object.keys(memberChanges).length > 0) await m.trx.updateTable('members').set(memberChanges).where('id', '=', agent.id).execute();
+    // Only active agents read: the channels it serves gain or lose a reader.
+    if (input.status && input.status !== current.status) await bumpReadersOfMembers(m.trx, agent.org_id, [agent.id], false);
     if (input.status === 'suspended' || input.status === 'retired') m.signals.push({ kind: 'access', member_ids: [agent.id], reason: input.status });
+    await recordAction(m.trx, actor, input.status && input.status !== current.status ? `agent.${input.status === 'active' ? 'reactivated' : input.status}` : 'agent.updated', {
+      targetType: 'agent',
+      targetId: agent.id,
+      details: { changed: Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined) },
+    });
     const agentChanges = {
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.card ? { card: JSON.stringify(input.card) } : {}),
@@ -100,7 +110,7 @@ export async function issueToken(
     // Holding the agent's row makes a concurrent retirement wait, then revoke this token too.
     const current = await m.trx.selectFrom('members').select('status').where('id', '=', agent.id).forShare().executeTakeFirstOrThrow();
     if (current.status === 'retired') throw conflict('agent_retired', 'A retired agent cannot get new tokens.');
-    return m.trx
+    const issued = await m.trx
       .insertInto('agent_tokens')
       .values({
         agent_id: agent.id,
@@ -112,6 +122,8 @@ export async function issueToken(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    await recordAction(m.trx, actor, 'agent.token_issued', { targetType: 'agent_token', targetId: issued.id, details: { agent_id: agent.id, scopes: issued.scopes, expires_at: issued.expires_at?.toISOString() ?? null } });
+    return issued;
   });
   return { token, secret };
 }
@@ -123,17 +135,22 @@ export async function listTokens(ctx: AppContext, actor: Actor, agent: AgentRow)
 
 export async function revokeToken(ctx: AppContext, actor: Actor, agent: AgentRow, tokenId: string): Promise<void> {
   enforce(canManageAgent(actor, agent.sponsor_id));
-  const result = await ctx.db
-    .updateTable('agent_tokens')
-    .set({ revoked_at: new Date() })
-    .where('id', '=', tokenId)
-    .where('agent_id', '=', agent.id)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) {
-    const exists = await ctx.db.selectFrom('agent_tokens').select('id').where('id', '=', tokenId).where('agent_id', '=', agent.id).executeTakeFirst();
-    if (!exists) throw notFound('token');
-    return;
-  }
-  ctx.bus.signal({ kind: 'access', member_ids: [agent.id], reason: 'token_revoked', credential_id: tokenId });
+  await mutate(ctx, async (m) => {
+    const result = await m.trx
+      .updateTable('agent_tokens')
+      .set({ revoked_at: new Date() })
+      .where('id', '=', tokenId)
+      .where('agent_id', '=', agent.id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) {
+      const exists = await m.trx.selectFrom('agent_tokens').select('id').where('id', '=', tokenId).where('agent_id', '=', agent.id).executeTakeFirst();
+      if (!exists) throw notFound('token');
+      return; // already revoked
+    }
+    // The task tokens it claimed with go too: a revoked credential must not live on through its tasks.
+    const tasks = await m.trx.updateTable('task_tokens').set({ revoked_at: new Date() }).where('agent_id', '=', agent.id).where('revoked_at', 'is', null).returning('id').execute();
+    await recordAction(m.trx, actor, 'agent.token_revoked', { targetType: 'agent_token', targetId: tokenId, items: tasks.map((t) => t.id), details: { agent_id: agent.id } });
+    m.signals.push({ kind: 'access', member_ids: [agent.id], reason: 'token_revoked', credential_id: tokenId });
+  });
 }

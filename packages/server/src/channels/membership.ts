@@ -1,13 +1,16 @@
 import { sql } from 'kysely';
 import { mutate, type AppContext } from '../context.js';
-import type { ChannelRole, Member } from '../db/schema.js';
+import type { Trx } from '../db/database.js';
+import type { Channel, ChannelRole, Member } from '../db/schema.js';
 import { appendEvent, type Mutation } from '../events/log.js';
 import { conflict, notFound } from '../http/errors.js';
 import { canAddMember, canChangeRole, canJoin, canLeave, canMarkRead, canRemoveMember, canSee, type ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
 import { memberOf } from '../orgs/access.js';
 import { lockChannel } from './access.js';
+import { bumpReaders } from './readers.js';
 import { addMemberIn } from './service.js';
+import { withdrawSponsoredAgents } from './sponsor-access.js';
 
 export async function listChannelMembers(ctx: AppContext, channelId: string) {
   return ctx.db
@@ -35,6 +38,7 @@ async function removeIn(m: Mutation, a: ChannelAccess, memberId: string): Promis
   const channel = await lockChannel(m.trx, a.channel.id);
   const removed = await m.trx.deleteFrom('channel_members').where('channel_id', '=', channel.id).where('member_id', '=', memberId).executeTakeFirst();
   if (Number(removed.numDeletedRows) === 0) throw notFound('channel_member');
+  await bumpReaders(m.trx, [channel.id]);
   await appendEvent(m, {
     orgId: channel.org_id,
     channelId: channel.id,
@@ -42,6 +46,8 @@ async function removeIn(m: Mutation, a: ChannelAccess, memberId: string): Promis
     actorId: a.actor.member.id,
     payload: { member_id: memberId, removed_by: memberId === a.actor.member.id ? null : a.actor.member.id },
   });
+  // A sponsor who can no longer read the channel takes their agents out of it.
+  await withdrawSponsoredAgents(m, memberId, a.actor.member.id, [channel.id]);
 }
 
 export async function leave(ctx: AppContext, a: ChannelAccess): Promise<void> {
@@ -53,9 +59,10 @@ export async function addMember(ctx: AppContext, a: ChannelAccess, memberId: str
   const target = await memberOf(ctx, a.channel.org_id, memberId);
   enforce(canAddMember(a, target));
   if (role === 'owner' || role === 'moderator') enforce(canChangeRole(a));
-  if (target.kind === 'agent') await ensureSponsorCanRead(ctx, a, target);
   await mutate(ctx, async (m) => {
     const channel = await lockChannel(m.trx, a.channel.id);
+    // Under the channel's lock: a sponsor's concurrent removal from it, or demotion to guest, is decided before or after, not during.
+    if (target.kind === 'agent') await ensureSponsorCanRead(m.trx, channel, target);
     const present = await m.trx.selectFrom('channel_members').select('member_id').where('channel_id', '=', channel.id).where('member_id', '=', target.id).executeTakeFirst();
     if (present) throw conflict('already_member', `@${target.handle} is already a member of this channel.`);
     await addMemberIn(m, channel, target, role, a.actor.member.id);
@@ -64,16 +71,16 @@ export async function addMember(ctx: AppContext, a: ChannelAccess, memberId: str
 }
 
 /** An agent may serve only where its sponsor could read: its access is never wider than its sponsor's. */
-async function ensureSponsorCanRead(ctx: AppContext, a: ChannelAccess, agent: Member): Promise<void> {
-  const sponsor = await ctx.db
+async function ensureSponsorCanRead(trx: Trx, channel: Channel, agent: Member): Promise<void> {
+  const sponsor = await trx
     .selectFrom('agents')
     .innerJoin('members', 'members.id', 'agents.sponsor_id')
     .selectAll('members')
     .where('agents.member_id', '=', agent.id)
     .executeTakeFirstOrThrow();
   const membership =
-    (await ctx.db.selectFrom('channel_members').selectAll().where('channel_id', '=', a.channel.id).where('member_id', '=', sponsor.id).executeTakeFirst()) ?? null;
-  const sponsorCanSee = sponsor.status === 'active' && canSee({ actor: { member: sponsor, scopes: 'all' }, channel: a.channel, membership }).allowed;
+    (await trx.selectFrom('channel_members').selectAll().where('channel_id', '=', channel.id).where('member_id', '=', sponsor.id).executeTakeFirst()) ?? null;
+  const sponsorCanSee = sponsor.status === 'active' && canSee({ actor: { member: sponsor, scopes: 'all' }, channel, membership }).allowed;
   if (!sponsorCanSee) throw conflict('sponsor_lacks_access', "The agent's sponsor cannot read this channel, so the agent may not serve in it.");
 }
 

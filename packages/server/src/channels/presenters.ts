@@ -7,12 +7,24 @@ export const ChannelKindSchema = Type.Union([Type.Literal('public'), Type.Litera
 export const ChannelRoleSchema = Type.Union([Type.Literal('owner'), Type.Literal('moderator'), Type.Literal('member'), Type.Literal('observer')]);
 export const WhoMaySchema = Type.Union([Type.Literal('members'), Type.Literal('moderators')]);
 export const HistorySchema = Type.Union([Type.Literal('all'), Type.Literal('since_join')]);
+export const AgentAccessSchema = Type.Union([Type.Literal('full'), Type.Literal('mentions_only')]);
+export const ReasoningVisibilitySchema = Type.Union([Type.Literal('members'), Type.Literal('moderators'), Type.Literal('sponsor_only')]);
+/**
+ * How many days back agents may read; null for no bound. One schema with a
+ * type list rather than a union with null: under the app's type coercion a
+ * union would turn an out-of-range 0 into null instead of refusing it.
+ */
+export const AgentHistoryDaysSchema = Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 1, maximum: 36500 });
 
 export const ChannelSettingsSchema = Type.Object({
   who_may_post: WhoMaySchema,
   who_may_add_agents: WhoMaySchema,
   who_may_pin: WhoMaySchema,
   history_for_new_members: HistorySchema,
+  agent_access: AgentAccessSchema,
+  agent_history_days: AgentHistoryDaysSchema,
+  reasoning_visibility: ReasoningVisibilitySchema,
+  agents_see_reasoning: Type.Boolean(),
 });
 
 export const ChannelViewSchema = Type.Object({
@@ -50,6 +62,10 @@ export function presentChannel(c: Channel): ChannelView {
       who_may_add_agents: c.who_may_add_agents,
       who_may_pin: c.who_may_pin,
       history_for_new_members: c.history_for_new_members,
+      agent_access: c.agent_access,
+      agent_history_days: c.agent_history_days,
+      reasoning_visibility: c.reasoning_visibility,
+      agents_see_reasoning: c.agents_see_reasoning,
     },
     last_seq: c.last_seq,
   };

@@ -8,7 +8,17 @@ import { canViewChannel } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
 import { canReadDirectory } from '../policy/org.js';
 import { accessChannel } from './access.js';
-import { ChannelViewSchema, HistorySchema, MembershipSchema, WhoMaySchema, presentChannel, presentMembership } from './presenters.js';
+import {
+  AgentAccessSchema,
+  AgentHistoryDaysSchema,
+  ChannelViewSchema,
+  HistorySchema,
+  MembershipSchema,
+  ReasoningVisibilitySchema,
+  WhoMaySchema,
+  presentChannel,
+  presentMembership,
+} from './presenters.js';
 import { browsePublic, createChannel, listJoined, openDm, setArchived, updateChannel } from './service.js';
 
 const ChannelName = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_-]{0,79}$', description: 'letters, digits, "-" and "_"; up to 80' });
@@ -18,6 +28,11 @@ const Settings = {
   who_may_add_agents: Type.Optional(WhoMaySchema),
   who_may_pin: Type.Optional(WhoMaySchema),
   history_for_new_members: Type.Optional(HistorySchema),
+  // The context rules for agents (DESIGN §2.1), evaluated at every read.
+  agent_access: Type.Optional(AgentAccessSchema),
+  agent_history_days: Type.Optional(AgentHistoryDaysSchema),
+  reasoning_visibility: Type.Optional(ReasoningVisibilitySchema),
+  agents_see_reasoning: Type.Optional(Type.Boolean()),
 };
 const ChannelParams = Closed({ channelId: Uuid });
 const ChannelWithMembership = Type.Object({ channel: ChannelViewSchema, membership: Type.Union([MembershipSchema, Type.Null()]) });

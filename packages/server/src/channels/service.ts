@@ -1,20 +1,25 @@
 import { sql } from 'kysely';
 import { mutate, type AppContext } from '../context.js';
-import type { Channel, ChannelKind, ChannelRole, HistoryForNewMembers, Member, WhoMay } from '../db/schema.js';
+import type { AgentAccess, Channel, ChannelKind, ChannelRole, HistoryForNewMembers, Member, ReasoningVisibility, WhoMay } from '../db/schema.js';
 import { allocateSeq, appendEvent, type Mutation } from '../events/log.js';
 import { badRequest, conflict } from '../http/errors.js';
 import type { Actor } from '../policy/actor.js';
 import { canManage, type ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
-import { canCreateChannel, canOpenDm } from '../policy/org.js';
+import { canCreateChannel, canIncludeAgentsInDm, canOpenDm } from '../policy/org.js';
 import { lockChannel } from './access.js';
 import { presentChannel } from './presenters.js';
+import { bumpReaders } from './readers.js';
 
 export interface ChannelSettings {
   who_may_post: WhoMay;
   who_may_add_agents: WhoMay;
   who_may_pin: WhoMay;
   history_for_new_members: HistoryForNewMembers;
+  agent_access: AgentAccess;
+  agent_history_days: number | null;
+  reasoning_visibility: ReasoningVisibility;
+  agents_see_reasoning: boolean;
 }
 
 /** Adds a member inside a mutation and records `member.joined`. Their history boundary is the seq before they joined. */
@@ -24,6 +29,7 @@ export async function addMemberIn(m: Mutation, channel: Channel, member: Member,
     .insertInto('channel_members')
     .values({ channel_id: channel.id, member_id: member.id, role, joined_seq: seq - 1, last_read_seq: seq })
     .execute();
+  await bumpReaders(m.trx, [channel.id]);
   await appendEvent(m, { orgId: channel.org_id, channelId: channel.id, seq, type: 'member.joined', actorId: addedBy ?? member.id, payload: { member_id: member.id, role, added_by: addedBy, channel: presentChannel({ ...channel, last_seq: seq }) } });
 }
 
@@ -77,6 +83,11 @@ export async function openDm(ctx: AppContext, actor: Actor, memberIds: string[])
   if (missing.length > 0) throw badRequest('unknown_members', 'Some members are not in this org.', { member_ids: missing });
   const inactive = members.filter((mm) => mm.status !== 'active' && mm.id !== actor.member.id);
   if (inactive.length > 0) throw conflict('member_inactive', 'Some members are not active.', { member_ids: inactive.map((mm) => mm.id) });
+  const agentIds = members.filter((mm) => mm.kind === 'agent').map((mm) => mm.id);
+  if (agentIds.length > 0) {
+    const sponsors = await ctx.db.selectFrom('agents').select(['member_id', 'sponsor_id']).where('member_id', 'in', agentIds).execute();
+    enforce(canIncludeAgentsInDm(sponsors.filter((s) => !ids.includes(s.sponsor_id)).map((s) => s.member_id)));
+  }
 
   const kind = ids.length <= 2 ? 'dm' : 'group_dm';
   const dmKey = `${kind}:${ids.join(',')}`;

@@ -1,6 +1,8 @@
+import { recordAgentRead } from '../audit/agent-reads.js';
 import type { AppContext } from '../context.js';
 import type { Message } from '../db/schema.js';
 import { notFound } from '../http/errors.js';
+import { readAccessOf, readableWhere } from '../policy/agent-reads.js';
 import { historyFloor, type ChannelAccess } from '../policy/channel.js';
 import type { MessageView } from './presenters.js';
 import { viewsOf } from './views.js';
@@ -14,6 +16,19 @@ export interface Page {
   has_more_after: boolean;
 }
 
+/**
+ * The channel's messages the reader may read: above its history floor
+ * (`since_join`) and within the channel's read rules (policy/agent-reads.ts),
+ * evaluated now. Every read of messages starts here.
+ */
+export function visibleMessages(ctx: AppContext, a: ChannelAccess, now = new Date()) {
+  return ctx.db
+    .selectFrom('messages')
+    .selectAll()
+    .where('channel_id', '=', a.channel.id)
+    .where('seq', '>', historyFloor(a))
+    .where(readableWhere(readAccessOf(a), now));
+}
 
 async function pageOf(
   ctx: AppContext,
@@ -23,8 +38,9 @@ async function pageOf(
   limit: number,
 ): Promise<Page> {
   const floor = historyFloor(a);
+  const now = new Date();
   const base = () => {
-    let q = ctx.db.selectFrom('messages').selectAll().where('channel_id', '=', a.channel.id).where('seq', '>', floor);
+    let q = visibleMessages(ctx, a, now);
     q = scope.threadRootId ? q.where('thread_root_id', '=', scope.threadRootId) : q.where('thread_root_id', 'is', null);
     return q;
   };
@@ -64,15 +80,20 @@ async function pageOf(
   return { messages: await viewsOf(ctx.db, rows), has_more_before: moreBefore, has_more_after: moreAfter };
 }
 
-/** A page of the channel's top-level messages, oldest first. Replies live in their threads. */
-export function channelHistory(ctx: AppContext, a: ChannelAccess, anchor: PageAnchor, limit: number): Promise<Page> {
-  return pageOf(ctx, a, { threadRootId: null }, anchor, limit);
+/** A page of the channel's top-level messages, oldest first. Replies live in their threads. An agent's read is audited. */
+export async function channelHistory(ctx: AppContext, a: ChannelAccess, anchor: PageAnchor, limit: number): Promise<Page> {
+  const page = await pageOf(ctx, a, { threadRootId: null }, anchor, limit);
+  await recordAgentRead(ctx, a, 'agent.messages.read', page.messages.map((m) => m.id));
+  return page;
 }
 
-/** A message the reader may see, or 404: other channels' ids and hidden history do not exist from here. */
+/**
+ * A message the reader may see, or 404: other channels' ids, hidden history
+ * and messages the channel's read rules keep from this reader do not exist from here.
+ */
 export async function readableMessage(ctx: AppContext, a: ChannelAccess, messageId: string): Promise<Message> {
-  const message = await ctx.db.selectFrom('messages').selectAll().where('id', '=', messageId).where('channel_id', '=', a.channel.id).executeTakeFirst();
-  if (!message || message.seq <= historyFloor(a)) throw notFound('message');
+  const message = await visibleMessages(ctx, a).where('id', '=', messageId).executeTakeFirst();
+  if (!message) throw notFound('message');
   return message;
 }
 
@@ -80,5 +101,6 @@ export async function threadPage(ctx: AppContext, a: ChannelAccess, root: Messag
   if (root.thread_root_id) throw notFound('thread');
   const [page, [rootView]] = await Promise.all([pageOf(ctx, a, { threadRootId: root.id }, anchor, limit), viewsOf(ctx.db, [root])]);
   if (!rootView) throw notFound('thread');
+  await recordAgentRead(ctx, a, 'agent.messages.read', [root.id, ...page.messages.map((m) => m.id)], { thread_root_id: root.id });
   return { ...page, root: rootView };
 }

@@ -19,6 +19,11 @@ export const ThreadSummarySchema = Type.Object({
 
 export const ReactionGroupSchema = Type.Object({ emoji: Type.String(), count: Type.Integer(), member_ids: Type.Array(Type.String()) });
 
+export const SourceRefSchema = Type.Object({
+  type: Type.Union([Type.Literal('message'), Type.Literal('doc'), Type.Literal('experience')]),
+  id: Type.String(),
+});
+
 export const MessageViewSchema = Type.Object({
   id: Type.String(),
   channel_id: Type.String(),
@@ -33,6 +38,10 @@ export const MessageViewSchema = Type.Object({
   created_at: Timestamp,
   edited_at: Nullable(Timestamp),
   deleted_at: Nullable(Timestamp),
+  /** `humans`: kept out of every agent's context; people see the message with this mark. */
+  audience: Type.Union([Type.Literal('all'), Type.Literal('humans')]),
+  /** What an agent's message drew on, each checked against the audience rule when it was posted. */
+  sources: Type.Array(SourceRefSchema),
 });
 
 export type Author = Pick<Member, 'id' | 'handle' | 'display_name' | 'kind'>;
@@ -71,5 +80,7 @@ export function presentMessage(m: Message, author: Author, mentionIds: string[],
     created_at: m.created_at.toISOString(),
     edited_at: m.edited_at?.toISOString() ?? null,
     deleted_at: m.deleted_at?.toISOString() ?? null,
+    audience: m.audience,
+    sources: deleted ? [] : m.sources,
   };
 }

@@ -9,8 +9,10 @@ import { canReadMessages, canSee } from '../policy/channel.js';
 import { channelHistory, readableMessage, threadPage, type PageAnchor } from './history.js';
 import { MessageViewSchema } from './presenters.js';
 import { addReaction, removeReaction } from './reactions.js';
+import { postOptions } from './schemas.js';
 import { deleteMessage, editMessage, maxBodyLength, postMessage } from './service.js';
 import { viewOf } from './views.js';
+import { recordAgentRead } from '../audit/agent-reads.js';
 
 const Body = Type.String({ minLength: 1, maxLength: maxBodyLength, pattern: '\\S', description: 'markdown; not only whitespace' });
 const Seq = Type.Integer({ minimum: 0 });
@@ -63,6 +65,7 @@ export function messageRoutes(app: App, ctx: AppContext): void {
           body: Body,
           thread_root_id: Type.Optional(Uuid),
           client_msg_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          ...postOptions,
         }),
         response: { 200: Type.Object({ message: MessageViewSchema }), 201: Type.Object({ message: MessageViewSchema }), 413: commonErrors[400], ...commonErrors },
       },
@@ -95,7 +98,8 @@ export function messageRoutes(app: App, ctx: AppContext): void {
     '/messages/:messageId',
     { schema: { tags: ['messages'], summary: 'One message', params: MessageParams, response: { 200: Type.Object({ message: MessageViewSchema }), ...commonErrors } } },
     async (request) => {
-      const { message } = await load(requirePrincipal(request), request.params.messageId);
+      const { a, message } = await load(requirePrincipal(request), request.params.messageId);
+      await recordAgentRead(ctx, a, 'agent.messages.read', [message.id]);
       return { message: await viewOf(ctx.db, message) };
     },
   );

@@ -6,8 +6,10 @@ import type { Mutation } from '../events/log.js';
 import { AppError, badRequest, conflict, notFound } from '../http/errors.js';
 import { historyFloor, type ChannelAccess } from '../policy/channel.js';
 import { presentChannel } from '../channels/presenters.js';
+import { createTasksFromMessages } from '../tasks/mentions.js';
 import { parseMentions } from './mentions.js';
 import { presentMessage, threadSummary, type MessageView } from './presenters.js';
+import { auditAgentWrites } from './sources.js';
 import type { NewMessageInput } from './service.js';
 
 /** One send, already allowed by the policy for its author and channel. */
@@ -143,6 +145,8 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
       seq: take(channel.id),
       author_id: memberId,
       kind: e.r.input.kind ?? 'chat',
+      audience: e.r.input.audience ?? 'all',
+      sources: JSON.stringify(e.r.input.sources ?? []),
       body: e.r.input.body,
       thread_root_id: e.r.input.thread_root_id ?? null,
       mentions_all: parsed.channel,
@@ -198,6 +202,10 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
       where channels.id = v.id`.execute(trx);
     m.events.push(...events);
   }
+  // Mentions of agents (and assignments) become tasks in the same transaction, after the messages' events.
+  await createTasksFromMessages(m, inserted, mentionIds);
+  // Every message an agent writes is on the audit record with what it drew on, committed with it.
+  await auditAgentWrites(m, writers.map((e) => ({ message: messageById.get(e.id) as Message, author: e.r.a.actor })));
 
   return entries.map((e) => {
     if (e.outcome) return e.outcome;

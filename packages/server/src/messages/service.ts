@@ -1,13 +1,14 @@
 import { mutate, type AppContext } from '../context.js';
 import type { Trx } from '../db/database.js';
-import type { Message, MessageKind } from '../db/schema.js';
+import type { Audience, Message, MessageKind, SourceRef } from '../db/schema.js';
 import { allocateSeq, appendEvent } from '../events/log.js';
 import { canPost, type ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
-import { canDelete, canEdit } from '../policy/message.js';
+import { canDelete, canEdit, canPostKind } from '../policy/message.js';
 import { parseMentions } from './mentions.js';
 import type { MessageView } from './presenters.js';
 import { sendQueue } from './send-queue.js';
+import { checkSources, distinctSources } from './sources.js';
 import { viewOf } from './views.js';
 
 export const maxBodyLength = 40_000;
@@ -17,10 +18,14 @@ export interface NewMessageInput {
   thread_root_id?: string | undefined;
   client_msg_id?: string | undefined;
   kind?: MessageKind | undefined;
+  /** `humans`: never reaches an agent. Omitted = `all`. */
+  audience?: Audience | undefined;
+  /** What the message drew on; an agent's post is refused when one fails the audience rule. */
+  sources?: SourceRef[] | undefined;
 }
 
 /** Resolves `@handle`s to active members of the org and records them for mention counts. */
-async function writeMentions(trx: Trx, message: Message): Promise<{ channel: boolean; here: boolean; agents: boolean }> {
+export async function writeMentions(trx: Trx, message: Message): Promise<{ channel: boolean; here: boolean; agents: boolean }> {
   const parsed = parseMentions(message.body);
   await trx.deleteFrom('message_mentions').where('message_id', '=', message.id).execute();
   if (parsed.handles.length > 0) {
@@ -46,11 +51,15 @@ async function writeMentions(trx: Trx, message: Message): Promise<{ channel: boo
  * first poster's join and the channel events, committed together (grouped
  * with concurrent sends into one transaction by the send queue). With a
  * `client_msg_id` seen from the same author in the last 24 h, returns the
- * original message and writes nothing.
+ * original message and writes nothing. An agent's declared sources are
+ * checked against the audience rule before anything joins the queue.
  */
 export async function postMessage(ctx: AppContext, a: ChannelAccess, input: NewMessageInput): Promise<{ message: MessageView; duplicate: boolean }> {
   enforce(canPost(a));
-  const outcome = await sendQueue(ctx).submit({ a, input });
+  enforce(canPostKind(a.actor, input.kind ?? 'chat'));
+  const sources = distinctSources(input.sources ?? []);
+  await checkSources(ctx, a, sources);
+  const outcome = await sendQueue(ctx).submit({ a, input: { ...input, sources } });
   switch (outcome.kind) {
     case 'stored':
       return { message: outcome.message, duplicate: false };

@@ -6,7 +6,9 @@ import { conflict, notFound } from '../http/errors.js';
 import type { Actor } from '../policy/actor.js';
 import { enforce } from '../policy/decision.js';
 import { canInvite, canManageInvites } from '../policy/org.js';
+import { recordAction } from '../audit/record.js';
 import { lockChannel } from '../channels/access.js';
+import { bumpReadersOfMembers } from '../channels/readers.js';
 import { addMemberIn } from '../channels/service.js';
 import { lockMembership } from './access.js';
 import { freeHandle, handleTaken } from './handles.js';
@@ -18,18 +20,22 @@ export async function createInvite(
 ): Promise<{ invite: Invite; token: string; url: string }> {
   enforce(canInvite(actor, input.role));
   const { token, hash } = newToken('chi');
-  const invite = await ctx.db
-    .insertInto('invites')
-    .values({
-      org_id: actor.member.org_id,
-      token_hash: hash,
-      role: input.role,
-      created_by: actor.member.id,
-      expires_at: new Date(Date.now() + input.expires_in_hours * 3600_000),
-      max_uses: input.max_uses,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const invite = await mutate(ctx, async (m) => {
+    const created = await m.trx
+      .insertInto('invites')
+      .values({
+        org_id: actor.member.org_id,
+        token_hash: hash,
+        role: input.role,
+        created_by: actor.member.id,
+        expires_at: new Date(Date.now() + input.expires_in_hours * 3600_000),
+        max_uses: input.max_uses,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAction(m.trx, actor, 'invite.created', { targetType: 'invite', targetId: created.id, details: { role: created.role, max_uses: created.max_uses } });
+    return created;
+  });
   return { invite, token, url: `${ctx.config.publicUrl}/invite/${token}` };
 }
 
@@ -42,7 +48,10 @@ export async function revokeInvite(ctx: AppContext, actor: Actor, inviteId: stri
   const invite = await ctx.db.selectFrom('invites').selectAll().where('id', '=', inviteId).where('org_id', '=', actor.member.org_id).executeTakeFirst();
   if (!invite) throw notFound('invite');
   if (invite.created_by !== actor.member.id) enforce(canManageInvites(actor));
-  await ctx.db.updateTable('invites').set({ revoked_at: new Date() }).where('id', '=', inviteId).where('revoked_at', 'is', null).execute();
+  await mutate(ctx, async (m) => {
+    const revoked = await m.trx.updateTable('invites').set({ revoked_at: new Date() }).where('id', '=', inviteId).where('revoked_at', 'is', null).executeTakeFirst();
+    if (Number(revoked.numUpdatedRows) > 0) await recordAction(m.trx, actor, 'invite.revoked', { targetType: 'invite', targetId: inviteId });
+  });
 }
 
 function usable(invite: Invite): void {
@@ -92,11 +101,14 @@ export async function acceptInvite(ctx: AppContext, user: User, token: string, i
       .returningAll()
       .executeTakeFirstOrThrow();
     const org = await m.trx.selectFrom('orgs').selectAll().where('id', '=', invite.org_id).executeTakeFirstOrThrow();
+    // A new person who is not a guest reads every public channel (all locked in one sorted pass, before #general alone).
+    if (member.role !== 'guest') await bumpReadersOfMembers(m.trx, member.org_id, [], true);
     if (org.default_channel_id && member.role !== 'guest') {
       // As in Slack, everyone but guests starts in the org's default channel.
       const general = await lockChannel(m.trx, org.default_channel_id);
       if (!general.archived_at) await addMemberIn(m, general, member, 'member', null);
     }
+    await recordAction(m.trx, { member, scopes: 'all' }, 'invite.accepted', { targetType: 'invite', targetId: invite.id, details: { role: member.role } });
     return { org, member };
   });
 }

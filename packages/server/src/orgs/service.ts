@@ -6,8 +6,11 @@ import { conflict, notFound } from '../http/errors.js';
 import type { Actor } from '../policy/actor.js';
 import { enforce } from '../policy/decision.js';
 import { canEnterOrg, canManageMember } from '../policy/org.js';
+import { bumpReadersOfMembers } from '../channels/readers.js';
 import { createChannelIn } from '../channels/service.js';
+import { withdrawSponsoredAgents } from '../channels/sponsor-access.js';
 import { lockMembership } from './access.js';
+import { recordAction } from '../audit/record.js';
 import { freeHandle, slugifyHandle } from './handles.js';
 
 /** Creates an org with its creator as owner, and a #general channel everyone starts in. */
@@ -121,7 +124,14 @@ export async function changeRole(ctx: AppContext, actor: Actor, target: Member, 
     const current = await lockForChange(m.trx, actor, target, role);
     if (current.role === role) return current;
     if (role !== 'owner') await ensureAnotherOwner(m.trx, current);
-    return m.trx.updateTable('members').set({ role }).where('id', '=', target.id).returningAll().executeTakeFirstOrThrow();
+    // Guests read only the channels they are in: every public channel of the org gains or loses a reader.
+    const guestChanged = (current.role === 'guest') !== (role === 'guest');
+    if (guestChanged) await bumpReadersOfMembers(m.trx, current.org_id, [], true);
+    await recordAction(m.trx, actor, 'member.role_changed', { targetType: 'member', targetId: target.id, details: { from: current.role, to: role } });
+    const changed = await m.trx.updateTable('members').set({ role }).where('id', '=', target.id).returningAll().executeTakeFirstOrThrow();
+    // A sponsor made a guest takes their agents out of the public channels they are not in.
+    if (guestChanged && role === 'guest') await withdrawSponsoredAgents(m, changed.id, actor.member.id);
+    return changed;
   });
 }
 
@@ -140,7 +150,9 @@ export async function deactivate(ctx: AppContext, actor: Actor, target: Member):
       .where('id', 'in', (eb) => eb.selectFrom('agents').select('member_id').where('sponsor_id', '=', target.id))
       .returning('id')
       .execute();
+    await bumpReadersOfMembers(m.trx, member.org_id, [member.id, ...suspended.map((s) => s.id)], readsPublicChannels(member));
     m.signals.push({ kind: 'access', member_ids: [member.id, ...suspended.map((s) => s.id)], reason: 'deactivated' });
+    await recordAction(m.trx, actor, 'member.deactivated', { targetType: 'member', targetId: member.id, items: suspended.map((s) => s.id), details: { suspended_agents: suspended.length } });
     return { member, suspended_agents: suspended.map((s) => s.id) };
   });
 }
@@ -148,10 +160,15 @@ export async function deactivate(ctx: AppContext, actor: Actor, target: Member):
 export async function reactivate(ctx: AppContext, actor: Actor, target: Member): Promise<Member> {
   enforce(canManageMember(actor, target));
   return mutate(ctx, async (m) => {
-    await lockForChange(m.trx, actor, target);
+    const current = await lockForChange(m.trx, actor, target);
+    if (current.status !== 'active') await bumpReadersOfMembers(m.trx, current.org_id, [current.id], readsPublicChannels(current));
+    await recordAction(m.trx, actor, 'member.reactivated', { targetType: 'member', targetId: target.id });
     return m.trx.updateTable('members').set({ status: 'active' }).where('id', '=', target.id).returningAll().executeTakeFirstOrThrow();
   });
 }
+
+/** People other than guests read every public channel of their org, member or not. */
+const readsPublicChannels = (member: Member) => member.kind === 'human' && member.role !== 'guest';
 
 export async function renameOrg(ctx: AppContext, orgId: string, name: string) {
   return ctx.db.updateTable('orgs').set({ name: name.trim() }).where('id', '=', orgId).returningAll().executeTakeFirstOrThrow();

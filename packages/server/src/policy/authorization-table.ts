@@ -64,6 +64,12 @@ export interface Cast {
   newInvite(): Promise<{ id: string; token: string }>;
   /** A fresh token of the helper agent, issued by the owner. */
   newHelperToken(): Promise<string>;
+  /**
+   * A fresh task for the agent in a fresh room (as {@link newRoom} makes it), assigned by the owner
+   * (the room's owner) and taken as far as `state`: `queued`; `running`, claimed with the agent's
+   * token; or `done`, with a result message the agent posted.
+   */
+  newTask(options?: { state?: 'queued' | 'running' | 'done' }): Promise<{ taskId: string; channelId: string }>;
   /** Adds the reaction of each of these callers to the message. */
   react(messageId: string, emoji: string, by: ActorName[]): Promise<void>;
   unique(prefix: string): string;
@@ -367,6 +373,12 @@ const messageRows: Row[] = [
   },
   {
     route: 'POST /channels/:channelId/messages',
+    given: "a fresh room, citing #secret's message (the audience rule stops agents, not people)",
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/messages`, body: { body: 'as #secret says', sources: [{ type: 'message', id: c.secret.messageId }] } }),
+    expect: { owner: 201, admin: 201, member: 201, guest: noChannel, agent: '403 audience_violation', nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'POST /channels/:channelId/messages',
     given: '#secret (private)',
     arrange: (c) => ({ path: `/channels/${c.secret.channelId}/messages`, body: { body: 'hello' } }),
     expect: { owner: 201, admin: noChannel, member: noChannel, guest: 201, agent: 201, nonMember: noChannel, deactivated },
@@ -449,6 +461,120 @@ const messageRows: Row[] = [
   },
 ];
 
+const noTask = '404 task_not_found';
+const notAssignee = '403 not_assignee';
+const notRequester = '403 not_requester';
+/** Working on a task: only the agent it is assigned to. */
+const agentWork = { owner: notAssignee, admin: notAssignee, member: notAssignee, guest: noTask, agent: 200, nonMember: noTask, deactivated } as const;
+/** Judging a result: the requester (here the owner, who also owns the room), moderators, org admins. */
+const judgement = { owner: 200, admin: 200, member: notRequester, guest: noTask, agent: agentsNotAllowed, nonMember: noTask, deactivated } as const;
+/** An agent's work: its sponsor (the owner), org admins, the agent itself. */
+const agentHistory = { owner: 200, admin: 200, member: notSponsor, guest: notSponsor, agent: 200, nonMember: noAgent, deactivated } as const;
+
+const taskRows: Row[] = [
+  {
+    route: 'POST /channels/:channelId/tasks',
+    given: 'a fresh room with the helper agent; assigning to the helper',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom({ withHelper: true })).channelId}/tasks`, body: { agent_id: c.helperId, body: 'Summarise the plan.' } }),
+    expect: { owner: 201, admin: 201, member: 201, guest: noChannel, agent: 201, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'GET /channels/:channelId/tasks',
+    given: 'a fresh room with a task for the agent',
+    arrange: async (c) => ({ path: `/channels/${(await c.newTask()).channelId}/tasks` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noChannel, agent: 200, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'GET /tasks/:taskId',
+    given: 'a task for the agent in a fresh room',
+    arrange: async (c) => ({ path: `/tasks/${(await c.newTask()).taskId}` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noTask, agent: 200, nonMember: noTask, deactivated },
+  },
+  {
+    route: 'POST /tasks/:taskId/claim',
+    given: 'a fresh queued task for the agent',
+    arrange: async (c) => ({ path: `/tasks/${(await c.newTask()).taskId}/claim` }),
+    expect: agentWork,
+  },
+  {
+    route: 'POST /tasks/:taskId/heartbeat',
+    given: 'a fresh task the agent claimed',
+    arrange: async (c) => ({ path: `/tasks/${(await c.newTask({ state: 'running' })).taskId}/heartbeat` }),
+    expect: agentWork,
+  },
+  {
+    route: 'POST /tasks/:taskId/complete',
+    given: 'a fresh task the agent claimed',
+    arrange: async (c) => ({ path: `/tasks/${(await c.newTask({ state: 'running' })).taskId}/complete` }),
+    expect: agentWork,
+  },
+  {
+    route: 'POST /tasks/:taskId/fail',
+    given: 'a fresh task the agent claimed',
+    arrange: async (c) => ({ path: `/tasks/${(await c.newTask({ state: 'running' })).taskId}/fail`, body: { reason: 'The source is unavailable.' } }),
+    expect: agentWork,
+  },
+  {
+    route: 'POST /tasks/:taskId/reject',
+    given: 'a fresh task the agent finished, requested by the owner',
+    arrange: async (c) => ({ path: `/tasks/${(await c.newTask({ state: 'done' })).taskId}/reject`, body: { reason: 'It misses the budget.' } }),
+    expect: judgement,
+  },
+  {
+    route: 'POST /tasks/:taskId/redo',
+    given: 'a fresh task the agent finished, requested by the owner',
+    arrange: async (c) => ({ path: `/tasks/${(await c.newTask({ state: 'done' })).taskId}/redo` }),
+    expect: judgement,
+  },
+  {
+    route: 'PUT /tasks/:taskId/result',
+    given: 'a fresh task the agent finished, requested by the owner',
+    arrange: async (c) => ({ path: `/tasks/${(await c.newTask({ state: 'done' })).taskId}/result`, body: { body: 'The corrected summary.' } }),
+    expect: judgement,
+  },
+  {
+    route: 'GET /agents/:agentId/tasks',
+    given: "the agent (the owner's), with a task",
+    arrange: async (c) => {
+      await c.newTask();
+      return { path: `/agents/${c.ids.agent}/tasks` };
+    },
+    expect: agentHistory,
+  },
+  {
+    route: 'GET /agents/:agentId/stats',
+    given: "the agent (the owner's), with a task",
+    arrange: async (c) => {
+      await c.newTask();
+      return { path: `/agents/${c.ids.agent}/stats` };
+    },
+    expect: agentHistory,
+  },
+  {
+    route: 'GET /orgs/:orgId/insights/interventions',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/insights/interventions` }),
+    expect: { owner: 200, admin: 200, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+];
+
+const agentsOnly = '403 agents_only';
+
+/** The agents' context bundle: agents only, in channels they serve in (with the context:read scope). */
+const contextRows: Row[] = [
+  {
+    route: 'GET /channels/:channelId/context',
+    given: '#room (public)',
+    arrange: (c) => ({ path: `/channels/${c.room.channelId}/context` }),
+    expect: { owner: agentsOnly, admin: agentsOnly, member: agentsOnly, guest: noChannel, agent: 200, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'GET /channels/:channelId/context',
+    given: '#general (public; the agent was never added)',
+    arrange: (c) => ({ path: `/channels/${c.generalId}/context` }),
+    expect: { owner: agentsOnly, admin: agentsOnly, member: agentsOnly, guest: noChannel, agent: noChannel, nonMember: noChannel, deactivated },
+  },
+];
+
 export const authorizationTable: Row[] = [
   ...accountRows,
   ...orgRows,
@@ -457,6 +583,8 @@ export const authorizationTable: Row[] = [
   ...channelRows,
   ...channelMemberRows,
   ...messageRows,
+  ...contextRows,
+  ...taskRows,
 ];
 
 /** Routes anyone may call without credentials. Everything else answers 401 without a token. */

@@ -139,6 +139,16 @@ async function buildCast(accounts: Pool): Promise<Stage> {
     async newHelperToken() {
       return ok(await owner.post(`/agents/${helperId}/tokens`, { name: 'temp', scopes: ['messages:read'] })).body.token.id as string;
     },
+    async newTask(options = {}) {
+      const channelId = await channel('public', [member, agent]);
+      const taskId = ok(await owner.post(`/channels/${channelId}/tasks`, { agent_id: agent, body: 'Summarise the plan, please.' })).body.task.id as string;
+      if (options.state === 'running' || options.state === 'done') ok(await apis.agent.post(`/tasks/${taskId}/claim`), 200);
+      if (options.state === 'done') {
+        const resultId = await post(apis.agent, channelId);
+        ok(await apis.agent.post(`/tasks/${taskId}/complete`, { result_message_id: resultId }), 200);
+      }
+      return { taskId, channelId };
+    },
     async react(messageId, emoji, by) {
       for (const name of by) ok(await apis[name].put(`/messages/${messageId}/reactions/${emoji}`), 204);
     },
@@ -209,6 +219,7 @@ const scopeChecks: Record<Scope, ScopeCheck[]> = {
     { route: 'GET /messages/:messageId', arrange: (c) => ({ path: `/messages/${c.room.messageId}` }), allowed: 200 },
     { route: 'GET /messages/:messageId/thread', arrange: (c) => ({ path: `/messages/${c.room.messageId}/thread` }), allowed: 200 },
     { route: 'POST /channels/:channelId/read', arrange: (c) => ({ path: `/channels/${c.room.channelId}/read`, body: { seq: 1 } }), allowed: 200 },
+    { route: 'POST /tasks/:taskId/claim', given: 'a fresh task for the agent', arrange: async (c) => ({ path: `/tasks/${(await c.newTask()).taskId}/claim` }), allowed: 200 },
   ],
   'channels:read': [
     { route: 'GET /orgs/:orgId/channels', arrange: (c) => ({ path: `/orgs/${c.orgId}/channels` }), allowed: 200 },
@@ -216,8 +227,7 @@ const scopeChecks: Record<Scope, ScopeCheck[]> = {
     { route: 'GET /channels/:channelId/members', arrange: (c) => ({ path: `/channels/${c.room.channelId}/members` }), allowed: 200 },
     { route: 'GET /orgs/:orgId/members', arrange: (c) => ({ path: `/orgs/${c.orgId}/members` }), allowed: 200 },
   ],
-  // No route serves agent context yet; the context API will list its checks here.
-  'context:read': [],
+  'context:read': [{ route: 'GET /channels/:channelId/context', arrange: (c) => ({ path: `/channels/${c.room.channelId}/context` }), allowed: 200 }],
 };
 
 /** A message the agent posted (with its full token) in a fresh room. */

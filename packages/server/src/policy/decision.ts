@@ -3,12 +3,13 @@ import { AppError } from '../http/errors.js';
 /** A policy answer. A denial carries the status and code the client sees, and the rule that denied. */
 export type Decision =
   | { allowed: true }
-  | { allowed: false; status: 403 | 404 | 409; code: string; message: string };
+  | { allowed: false; status: 403 | 404 | 409; code: string; message: string; details?: unknown };
 
 export const allow: Decision = { allowed: true };
 
-export function deny(status: 403 | 404 | 409, code: string, message: string): Decision {
-  return { allowed: false, status, code, message };
+/** `details` travel to the client in the error body (`error.details`): say which input was refused. */
+export function deny(status: 403 | 404 | 409, code: string, message: string, details?: unknown): Decision {
+  return details === undefined ? { allowed: false, status, code, message } : { allowed: false, status, code, message, details };
 }
 
 /** Hidden things are indistinguishable from missing ones. */
@@ -25,5 +26,5 @@ export function all(...rules: (() => Decision)[]): Decision {
 
 /** Throws the denial as the error the client sees. */
 export function enforce(decision: Decision): void {
-  if (!decision.allowed) throw new AppError(decision.status, decision.code, decision.message);
+  if (!decision.allowed) throw new AppError(decision.status, decision.code, decision.message, decision.details);
 }

@@ -1,4 +1,5 @@
-import type { Message } from '../db/schema.js';
+import type { Message, MessageKind } from '../db/schema.js';
+import { isAgent, type Actor } from './actor.js';
 import { canModerate, canPost, type ChannelAccess } from './channel.js';
 import { all, allow, deny, type Decision } from './decision.js';
 
@@ -23,4 +24,16 @@ export function canDelete(a: ChannelAccess, message: Message): Decision {
     () => notDeleted(message),
     () => (message.author_id === a.actor.member.id ? canPost(a) : canModerate(a)),
   );
+}
+
+/**
+ * An agent's intermediate steps (`agent_reasoning`, `agent_tool`) are posted by
+ * agents only; a person's post is `chat`. (`system` notices never come through a
+ * send: the request schemas refuse them.)
+ */
+export function canPostKind(actor: Actor, kind: MessageKind): Decision {
+  if ((kind === 'agent_reasoning' || kind === 'agent_tool') && !isAgent(actor)) {
+    return deny(403, 'agents_only_kind', `Only agents post ${kind} messages.`);
+  }
+  return allow;
 }

@@ -104,3 +104,10 @@ export function canOpenDm(actor: Actor, others: { allShareAChannel: boolean }): 
         : allow,
   );
 }
+
+/** An agent is in a direct message only with its sponsor: it never reads where its sponsor cannot (DESIGN §2.2). */
+export function canIncludeAgentsInDm(agentsWithoutSponsor: readonly string[]): Decision {
+  return agentsWithoutSponsor.length > 0
+    ? deny(409, 'sponsor_lacks_access', 'An agent joins a direct message only together with its sponsor.', { member_ids: [...agentsWithoutSponsor] })
+    : allow;
+}

@@ -12,6 +12,17 @@ export interface StreamSubscriber {
   resync(seq: number, reason: 'gap_too_old' | 'cursor_ahead'): void;
 }
 
+/**
+ * Whether the subscriber may see the event: it comes after its floor, and it
+ * does not carry a message from below the floor (an edit or deletion of hidden
+ * history would reveal what `since_join` hides).
+ */
+function visibleTo(sub: StreamSubscriber, event: ChannelEvent): boolean {
+  if (event.seq <= sub.floor) return false;
+  if (event.type === 'message.edited' || event.type === 'message.deleted') return event.payload.message.seq > sub.floor;
+  return true;
+}
+
 export interface StreamSource {
   /** Committed events of the channel in (after, upTo]. */
   read(after: number, upTo: number): Promise<ChannelEvent[]>;
@@ -24,6 +35,10 @@ export interface StreamHooks<S extends StreamSubscriber> {
   beforeDispatch(stream: ChannelStream<S>, event: ChannelEvent): void;
   afterDispatch(stream: ChannelStream<S>, event: ChannelEvent): void;
   frame(event: ChannelEvent): string;
+  /** Loads what `mayRead` needs to judge these events; runs before they are delivered, in the stream's queue. */
+  prepare?(stream: ChannelStream<S>, events: readonly ChannelEvent[]): Promise<void>;
+  /** Whether this subscriber may read what the event carries (the channel's read rules), beyond its floor. */
+  mayRead?(stream: ChannelStream<S>, sub: S, event: ChannelEvent): boolean;
 }
 
 /**
@@ -68,10 +83,9 @@ export class ChannelStream<S extends StreamSubscriber> {
     void this.#enqueue(async () => {
       const head = await this.#ensureHead();
       if (event.seq <= head) return;
-      if (event.seq > head + 1) {
-        for (const missed of await this.source.read(head, event.seq - 1)) this.#dispatch(missed);
-      }
-      this.#dispatch(event);
+      const batch = event.seq > head + 1 ? [...(await this.source.read(head, event.seq - 1)), event] : [event];
+      await this.hooks.prepare?.(this, batch);
+      for (const e of batch) this.#dispatch(e);
     });
   }
 
@@ -79,11 +93,13 @@ export class ChannelStream<S extends StreamSubscriber> {
     if (this.head !== null && event.seq <= this.head) return;
     this.head = event.seq;
     this.hooks.beforeDispatch(this, event);
+    // History opened to all: nobody's floor hides anything from now on, as for REST.
+    if (event.type === 'channel.updated' && event.payload.channel.settings.history_for_new_members === 'all') for (const sub of this.subscribers) sub.floor = 0;
     const frame = this.hooks.frame(event);
     for (const sub of this.subscribers) {
-      if (event.seq > sub.delivered && event.seq > sub.floor) {
+      if (event.seq > sub.delivered) {
         sub.delivered = event.seq;
-        sub.deliver(event, frame);
+        if (this.#visible(sub, event)) sub.deliver(event, frame);
       }
     }
     this.hooks.afterDispatch(this, event);
@@ -119,18 +135,23 @@ export class ChannelStream<S extends StreamSubscriber> {
       if (needs.length === 0) return;
       const from = Math.min(...needs.map((s) => s.delivered));
       const events = await this.source.read(from, head);
+      await this.hooks.prepare?.(this, events);
       for (const event of events) {
         const frame = this.hooks.frame(event);
         for (const s of needs) {
           if (event.seq > s.delivered && this.subscribers.has(s)) {
             s.delivered = event.seq;
-            s.deliver(event, frame);
+            if (this.#visible(s, event)) s.deliver(event, frame);
           }
         }
       }
       // Everything up to the head was committed before we read it; the log had it all.
       for (const s of needs) if (s.delivered < head) s.delivered = head;
     });
+  }
+
+  #visible(sub: S, event: ChannelEvent): boolean {
+    return visibleTo(sub, event) && (this.hooks.mayRead?.(this, sub, event) ?? true);
   }
 
   /** Adds a subscriber that starts exactly at `event` (a member.joined being dispatched now). */

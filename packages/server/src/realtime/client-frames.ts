@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { ClientFrame } from '@chorus/protocol/frames';
+import { postOptions } from '../messages/schemas.js';
 import { maxBodyLength } from '../messages/service.js';
 
 /** Schemas of what a client may send over the socket; anything else is a protocol error. */
@@ -29,6 +30,7 @@ const ClientFrameSchema = Type.Union([
       body: Type.String({ minLength: 1, maxLength: maxBodyLength, pattern: '\\S' }),
       thread_root_id: Type.Optional(Id),
       client_msg_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      ...postOptions,
     },
     closed,
   ),

@@ -48,6 +48,9 @@ export async function handleCommand(gateway: Gateway, c: Connection, frame: Excl
           body: frame.body,
           thread_root_id: frame.thread_root_id,
           client_msg_id: frame.client_msg_id,
+          kind: frame.kind,
+          audience: frame.audience,
+          sources: frame.sources,
         });
         c.send({ type: 'ack', request_id: frame.request_id, message, duplicate });
       } catch (error) {

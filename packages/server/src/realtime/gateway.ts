@@ -10,6 +10,7 @@ import { Connection, Subscription } from './connection.js';
 import { channelHead, readEvents } from './event-log.js';
 import { authenticate, channelsOf, mayFollow } from './session.js';
 import { handleCommand } from './commands.js';
+import { StreamReadRules } from './read-rules.js';
 
 export interface GatewayLimits {
   helloTimeoutMs: number;
@@ -55,17 +56,23 @@ export class Gateway {
   readonly #heartbeat: NodeJS.Timeout;
   readonly #typingSent = new Map<string, number>();
   readonly #hooks: StreamHooks<Subscription>;
+  readonly #reads: StreamReadRules;
 
   constructor(
     readonly ctx: AppContext,
     readonly limits: GatewayLimits = defaultLimits,
   ) {
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
+    this.#reads = new StreamReadRules(ctx.db);
     this.#hooks = {
       frame: (event) => JSON.stringify({ type: 'event', event }),
       beforeDispatch: (stream, event) => {
+        this.#reads.observe(stream, event);
         this.#onMembershipEvent(stream, event);
       },
+      // The channel's read rules (audience, agent access, reasoning visibility), as REST applies them.
+      prepare: (stream, events) => this.#reads.prepare(stream, events),
+      mayRead: (stream, sub, event) => this.#reads.mayRead(stream, sub, event),
       afterDispatch: (stream) => {
         this.#dropIfIdle(stream);
       },

@@ -1,0 +1,97 @@
+import type { Updateable } from 'kysely';
+import type { TaskView } from '@chorus/protocol/views';
+import { appendAudit, type AuditEntry } from '../audit/chain.js';
+import type { Db, Trx } from '../db/database.js';
+import type { Task, TaskIntervention, TasksTable } from '../db/schema.js';
+import { allocateSeq, appendEvent, type Mutation } from '../events/log.js';
+import { notFound } from '../http/errors.js';
+import { viewOf } from '../messages/views.js';
+import type { Actor } from '../policy/actor.js';
+import { presentTask } from './presenters.js';
+
+/** Write steps every task mutation shares. Each runs inside the caller's mutation. */
+
+/** The task's row, locked for the rest of the transaction so concurrent claims and judgements queue. */
+export async function lockTask(trx: Trx, taskId: string): Promise<Task> {
+  const task = await trx.selectFrom('tasks').selectAll().where('id', '=', taskId).forUpdate().executeTakeFirst();
+  if (!task) throw notFound('task');
+  return task;
+}
+
+/** Changes the task's row and stamps `updated_at`. */
+export async function updateTask(trx: Trx, taskId: string, changes: Omit<Updateable<TasksTable>, 'updated_at'>): Promise<Task> {
+  return trx
+    .updateTable('tasks')
+    .set({ ...changes, updated_at: new Date() })
+    .where('id', '=', taskId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Appends `task.created` or `task.updated` with the task's view; published after commit. */
+export async function publishTask(
+  m: Mutation,
+  task: Task,
+  type: 'task.created' | 'task.updated',
+  actorId: string | null,
+  options: { seq?: number; interventions?: TaskIntervention[] } = {},
+): Promise<TaskView> {
+  const interventions = options.interventions ?? (await interventionsOf(m.trx, [task.id]));
+  const view = presentTask(task, interventions);
+  await appendEvent(m, { orgId: task.org_id, channelId: task.channel_id, type, actorId, payload: { task: view }, ...(options.seq === undefined ? {} : { seq: options.seq }) });
+  return view;
+}
+
+/** The interventions on these tasks, oldest first. */
+export async function interventionsOf(db: Db | Trx, taskIds: string[]): Promise<TaskIntervention[]> {
+  if (taskIds.length === 0) return [];
+  return db.selectFrom('task_interventions').selectAll().where('task_id', 'in', taskIds).orderBy('created_at').orderBy('id').execute();
+}
+
+/** A task token stops working the moment its task is no longer running. */
+export async function revokeTaskTokens(trx: Trx, taskId: string): Promise<void> {
+  await trx.updateTable('task_tokens').set({ revoked_at: new Date() }).where('task_id', '=', taskId).where('revoked_at', 'is', null).execute();
+}
+
+/**
+ * Says in the channel, for everyone to see, that the task failed for good.
+ * A `system` message, written directly rather than through the send queue:
+ * it must not join its author to the channel, and it wakes no agent.
+ */
+export async function announceFailure(m: Mutation, task: Task, reason: string): Promise<void> {
+  const agent = await m.trx.selectFrom('members').select('display_name').where('id', '=', task.agent_id).executeTakeFirstOrThrow();
+  const seq = await allocateSeq(m.trx, task.channel_id);
+  const attempts = task.attempts === 1 ? '1 attempt' : `${task.attempts} attempts`;
+  const message = await m.trx
+    .insertInto('messages')
+    .values({
+      org_id: task.org_id,
+      channel_id: task.channel_id,
+      seq,
+      author_id: task.agent_id,
+      kind: 'system',
+      body: `Task failed: ${agent.display_name} did not finish it after ${attempts} (${reason}).`,
+      thread_root_id: null,
+      task_id: task.id,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await appendEvent(m, { orgId: task.org_id, channelId: task.channel_id, seq, type: 'message.created', actorId: null, payload: { message: await viewOf(m.trx, message) } });
+}
+
+/** Records a write on a task in the org's audit chain, in the same transaction. */
+export async function auditTask(m: Mutation, task: Task, by: Actor | null, action: string, extra: Pick<AuditEntry, 'items' | 'details'> = {}): Promise<void> {
+  await appendAudit(m.trx, task.org_id, [
+    {
+      actorId: by?.member.id ?? null,
+      actorKind: by ? by.member.kind : 'system',
+      action,
+      targetType: 'task',
+      targetId: task.id,
+      channelId: task.channel_id,
+      items: extra.items,
+      details: extra.details,
+      decision: 'allow',
+    },
+  ]);
+}
