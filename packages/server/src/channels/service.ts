@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { mutate, type AppContext } from '../context.js';
-import type { AgentAccess, Channel, ChannelKind, ChannelRole, HistoryForNewMembers, Member, ReasoningVisibility, WhoMay } from '../db/schema.js';
+import type { Channel, ChannelKind, ChannelRole, Member } from '../db/schema.js';
+import type { ChannelSettings } from '@chorus/protocol/views';
 import { allocateSeq, appendEvent, type Mutation } from '../events/log.js';
 import { badRequest, conflict } from '../http/errors.js';
 import type { Actor } from '../policy/actor.js';
@@ -11,16 +12,6 @@ import { lockChannel } from './access.js';
 import { presentChannel } from './presenters.js';
 import { bumpReaders } from './readers.js';
 
-export interface ChannelSettings {
-  who_may_post: WhoMay;
-  who_may_add_agents: WhoMay;
-  who_may_pin: WhoMay;
-  history_for_new_members: HistoryForNewMembers;
-  agent_access: AgentAccess;
-  agent_history_days: number | null;
-  reasoning_visibility: ReasoningVisibility;
-  agents_see_reasoning: boolean;
-}
 
 /** Adds a member inside a mutation and records `member.joined`. Their history boundary is the seq before they joined. */
 export async function addMemberIn(m: Mutation, channel: Channel, member: Member, role: ChannelRole, addedBy: string | null): Promise<void> {

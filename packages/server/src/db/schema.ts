@@ -6,20 +6,25 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Json<T> = ColumnType<T, string, string>;
 
-export type OrgRole = 'owner' | 'admin' | 'member' | 'guest';
-export type MemberKind = 'human' | 'agent';
+// The value sets are the wire's: one definition, in the protocol package.
+import type {
+  AgentAccess,
+  ChannelKind,
+  ChannelRole,
+  HistoryForNewMembers,
+  InterventionKind,
+  MemberKind,
+  MessageAudience as Audience,
+  MessageKind,
+  OrgRole,
+  ReasoningVisibility,
+  TaskOrigin,
+  TaskStatus,
+  WhoMay,
+} from '@chorus/protocol/views';
+
+export type { AgentAccess, Audience, ChannelKind, ChannelRole, HistoryForNewMembers, InterventionKind, MemberKind, MessageKind, OrgRole, ReasoningVisibility, TaskOrigin, TaskStatus, WhoMay };
 export type MemberStatus = 'active' | 'deactivated' | 'suspended' | 'retired';
-export type ChannelKind = 'public' | 'private' | 'dm' | 'group_dm';
-export type ChannelRole = 'owner' | 'moderator' | 'member' | 'observer';
-export type WhoMay = 'members' | 'moderators';
-export type HistoryForNewMembers = 'all' | 'since_join';
-export type MessageKind = 'chat' | 'system' | 'agent_reasoning' | 'agent_tool';
-export type AgentAccess = 'full' | 'mentions_only';
-export type ReasoningVisibility = 'members' | 'moderators' | 'sponsor_only';
-export type Audience = 'all' | 'humans';
-export type TaskStatus = 'queued' | 'running' | 'done' | 'failed' | 'rejected';
-export type TaskOrigin = 'mention' | 'assignment' | 'command';
-export type InterventionKind = 'reject' | 'redo' | 'edit';
 /** Something an agent's message drew on. */
 export interface SourceRef {
   type: 'message' | 'doc' | 'experience';
