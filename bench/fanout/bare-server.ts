@@ -91,6 +91,7 @@ wss.on('listening', () => {
 const stop = () => {
   for (const ws of wss.clients) ws.terminate();
   wss.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 1_000).unref();
 };
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

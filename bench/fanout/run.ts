@@ -395,7 +395,15 @@ async function main(): Promise<void> {
     log(`starting Chorus (embedded PostgreSQL in ${tmp}) and the bare ws server`);
     const startChorus = () =>
       startChild('chorus', chorusMain, { ...chorusEnv, PORT: String(chorusPort), CHORUS_DATA_DIR: tmp, CHORUS_EMBEDDED_PG_PORT: String(pgPort) }, chorusPort, 'Chorus is running', nodeArgs);
-    [chorus, bare] = await Promise.all([startChorus(), startChild('bare', bareMain, { PORT: String(barePort), BARE_SEND_AS: process.env.BARE_SEND_AS ?? '', BARE_PAD_BYTES: process.env.BARE_PAD_BYTES ?? '' }, barePort, 'bare ws listening', bareNodeArgs)]);
+    const launched = await Promise.allSettled([
+      startChorus(),
+      startChild('bare', bareMain, { PORT: String(barePort), BARE_SEND_AS: process.env.BARE_SEND_AS ?? '', BARE_PAD_BYTES: process.env.BARE_PAD_BYTES ?? '' }, barePort, 'bare ws listening', bareNodeArgs),
+    ]);
+    if (launched[0].status === 'fulfilled') chorus = launched[0].value;
+    if (launched[1].status === 'fulfilled') bare = launched[1].value;
+    const failed = launched.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (!chorus || !bare) throw new Error('unreachable');
     log(`seeding ${AGENTS} agents, ${AGENTS / PER_CHANNEL_A + 1 + DURABLE_SENDERS} channels through the REST API`);
     const s: Seeded = await seed(`http://127.0.0.1:${chorusPort}`, { agents: AGENTS, perChannelA: PER_CHANNEL_A, durable: DURABLE_SENDERS, concurrency: 16 });
     log(`seeded in ${(s.ms / 1000).toFixed(1)} s (${Object.entries(s.phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}); restarting Chorus on the same data so that it starts measured as fresh as the bare server`);
@@ -534,7 +542,9 @@ async function main(): Promise<void> {
   } finally {
     await driver?.stop();
     await Promise.all([chorus?.stop(), bare?.stop()]);
-    await fs.rm(tmp, { recursive: true, force: true });
+    await fs.rm(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 500 }).catch((error: unknown) => {
+      log(`could not remove ${tmp}: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 }
 

@@ -69,22 +69,38 @@ export async function startChild(name: string, main: string, env: Record<string,
       reject(new Error(`${name} exited with ${String(code)} before it was ready:\n${output}`));
     });
   });
-  if (child.pid === undefined) throw new Error(`${name} has no pid`);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${name} has no pid`);
   return {
     name,
     process: child,
-    pid: child.pid,
+    pid,
     port,
     get inspector() {
       return inspector;
     },
     output: () => output,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
+      // Chorus's embedded PostgreSQL runs as its child: it must be gone too before its data directory is removed.
+      const family = descendants(pid);
+      const direct = new Set(processTree().get(pid) ?? []);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      // Normally the child stopped them itself; after a SIGKILL, ask the orphans for a fast shutdown, then insist.
+      const until = Date.now() + 30_000;
+      let asked = false;
+      while (family.some(alive) && Date.now() < until) {
+        if (!asked && Date.now() > until - 25_000) {
+          for (const pid of family) if (direct.has(pid) && alive(pid)) process.kill(pid, 'SIGINT');
+          asked = true;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      for (const pid of family) if (alive(pid)) process.kill(pid, 'SIGKILL');
     },
   };
 }
@@ -173,24 +189,39 @@ export function machineCpu(): { busy: number; softirq: number; idle: number } {
   return { busy: (user + nice + system + irq + softirq + steal) / clockTicks, softirq: softirq / clockTicks, idle: (idle + iowait) / clockTicks };
 }
 
-/** Every descendant of a process (the embedded PostgreSQL's server processes, for Chorus). */
-export function descendants(pid: number): number[] {
-  const parents = new Map<number, number[]>();
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Children of every process, from /proc. */
+function processTree(): Map<number, number[]> {
+  const children = new Map<number, number[]>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = parents.get(ppid) ?? [];
+      const list = children.get(ppid) ?? [];
       list.push(Number(entry));
-      parents.set(ppid, list);
+      children.set(ppid, list);
     } catch {
       // gone meanwhile
     }
   }
+  return children;
+}
+
+/** Every descendant of a process (the embedded PostgreSQL's server processes, for Chorus). */
+export function descendants(pid: number): number[] {
+  const children = processTree();
   const out: number[] = [];
   const walk = (p: number) => {
-    for (const c of parents.get(p) ?? []) {
+    for (const c of children.get(p) ?? []) {
       out.push(c);
       walk(c);
     }
