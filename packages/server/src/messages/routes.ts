@@ -13,6 +13,7 @@ import { postOptions } from './schemas.js';
 import { deleteMessage, editMessage, maxBodyLength, postMessage } from './service.js';
 import { viewOf } from './views.js';
 import { recordAgentRead } from '../audit/agent-reads.js';
+import { postingRateLimit } from '../http/rate-limits.js';
 
 const Body = Type.String({ minLength: 1, maxLength: maxBodyLength, pattern: '\\S', description: 'markdown; not only whitespace' });
 const Seq = Type.Integer({ minimum: 0 });
@@ -50,12 +51,7 @@ export function messageRoutes(app: App, ctx: AppContext): void {
     '/channels/:channelId/messages',
     {
       config: {
-        rateLimit: {
-          max: ctx.config.rateLimits.messagesPerMinute,
-          timeWindow: 60_000,
-          hook: 'preHandler',
-          keyGenerator: (req) => (req.principal?.type === 'agent' ? req.principal.agent.id : req.principal?.type === 'user' ? req.principal.user.id : req.ip),
-        },
+        rateLimit: postingRateLimit(ctx.config),
       },
       schema: {
         tags: ['messages'],

@@ -15,6 +15,7 @@ import { editResult, redoTask, rejectTask } from './interventions.js';
 import { InterventionViewSchema, TaskDetailSchema, TaskStatusSchema, TaskViewSchema, presentIntervention } from './presenters.js';
 import { channelTasks, detailsFor } from './reads.js';
 import { assignTask, claimTask, completeTask, failTask, heartbeat } from './service.js';
+import { postingRateLimit } from '../http/rate-limits.js';
 
 const Body = Type.String({ minLength: 1, maxLength: maxBodyLength, pattern: '\\S', description: 'markdown; not only whitespace' });
 const Reason = Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' });
@@ -52,12 +53,7 @@ export function taskRoutes(app: App, ctx: AppContext): void {
     '/channels/:channelId/tasks',
     {
       config: {
-        rateLimit: {
-          max: ctx.config.rateLimits.messagesPerMinute,
-          timeWindow: 60_000,
-          hook: 'preHandler',
-          keyGenerator: (req) => (req.principal?.type === 'agent' ? req.principal.agent.id : req.principal?.type === 'user' ? req.principal.user.id : req.ip),
-        },
+        rateLimit: postingRateLimit(ctx.config),
       },
       schema: {
         tags: ['tasks'],
