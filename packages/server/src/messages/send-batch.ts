@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { ChannelEvent } from '@chorus/protocol/events';
-import type { Channel, Message, NewMessage } from '../db/schema.js';
+import type { Channel, ChannelMember, Message, NewMessage } from '../db/schema.js';
 import type { Mutation } from '../events/log.js';
 import { AppError, badRequest, conflict, notFound } from '../http/errors.js';
-import { historyFloor, type ChannelAccess } from '../policy/channel.js';
+import type { Actor } from '../policy/actor.js';
+import { canPost, historyFloor, type ChannelAccess } from '../policy/channel.js';
+import { all, refusal } from '../policy/decision.js';
+import { canPostKind } from '../policy/message.js';
+import { canEnterOrgForChannel } from '../policy/org.js';
 import { presentChannel } from '../channels/presenters.js';
 import { createTasksFromMessages } from '../tasks/mentions.js';
 import { parseMentions } from './mentions.js';
@@ -12,9 +16,15 @@ import { presentMessage, threadSummary, type MessageView } from './presenters.js
 import { auditAgentWrites } from './sources.js';
 import type { NewMessageInput } from './service.js';
 
-/** One send, already allowed by the policy for its author and channel. */
+/**
+ * One send: who sends (as the caller knows them: a connection's actor may be
+ * minutes old), where, and what. The batch judges it again with the member,
+ * channel and membership as they are under the channel's lock, so a send costs
+ * no reads of its own and nothing changes between the decision and the write.
+ */
 export interface SendRequest {
-  a: ChannelAccess;
+  actor: Actor;
+  channelId: string;
   input: NewMessageInput;
 }
 
@@ -23,7 +33,7 @@ export type SendOutcome =
   | { kind: 'duplicate'; messageId: string }
   | { kind: 'refused'; error: AppError };
 
-const key = (r: SendRequest) => `${r.a.actor.member.id}\u0000${r.input.client_msg_id ?? ''}`;
+const key = (r: SendRequest) => `${r.actor.member.id}\u0000${r.input.client_msg_id ?? ''}`;
 const unique = <T>(items: T[]) => [...new Set(items)];
 
 /**
@@ -36,6 +46,8 @@ const unique = <T>(items: T[]) => [...new Set(items)];
  */
 interface Entry {
   r: SendRequest;
+  /** The sender, channel and membership as of this transaction; set once the send is allowed. */
+  a?: ChannelAccess;
   id: string;
   outcome?: SendOutcome;
   /** An earlier send of this batch with the same author and client_msg_id. */
@@ -48,19 +60,33 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
   const entries: Entry[] = requests.map((r) => ({ r, id: randomUUID() }));
 
   // Channels, locked in a fixed order so concurrent batches queue instead of deadlocking.
-  const channelIds = unique(requests.map((r) => r.a.channel.id)).sort();
+  const channelIds = unique(requests.map((r) => r.channelId)).sort();
   const channels = await trx.selectFrom('channels').selectAll().where('id', 'in', channelIds).orderBy('id').forUpdate().execute();
   const channelById = new Map(channels.map((c) => [c.id, c]));
+
+  // Every send judged by the policy with its member and membership as they are now, two reads for the batch.
+  const authorIds = unique(requests.map((r) => r.actor.member.id));
+  const members = await trx.selectFrom('members').selectAll().where('id', 'in', authorIds).execute();
+  const memberships = channels.length
+    ? await trx.selectFrom('channel_members').selectAll().where('channel_id', 'in', channels.map((c) => c.id)).where('member_id', 'in', authorIds).execute()
+    : [];
+  const memberById = new Map(members.map((row) => [row.id, row]));
+  const membershipOf = new Map(memberships.map((row) => [`${row.channel_id}:${row.member_id}`, row]));
+  for (const e of entries) {
+    const judged = judge(e.r, channelById.get(e.r.channelId), memberById, membershipOf);
+    if (judged instanceof AppError) e.outcome = { kind: 'refused', error: judged };
+    else e.a = judged;
+  }
 
   // Thread roots: no key update, so reactions and reads of the root are not blocked.
   const rootIds = unique(requests.flatMap((r) => (r.input.thread_root_id ? [r.input.thread_root_id] : []))).sort();
   const roots = rootIds.length ? await trx.selectFrom('messages').selectAll().where('id', 'in', rootIds).orderBy('id').forNoKeyUpdate().execute() : [];
   const rootById = new Map(roots.map((r) => [r.id, r]));
   for (const e of entries) {
-    if (!e.r.input.thread_root_id) continue;
+    if (!e.a || !e.r.input.thread_root_id) continue;
     const root = rootById.get(e.r.input.thread_root_id);
     const error =
-      !root || root.channel_id !== e.r.a.channel.id || root.seq <= historyFloor(e.r.a) ? notFound('thread_root')
+      !root || root.channel_id !== e.a.channel.id || root.seq <= historyFloor(e.a) ? notFound('thread_root')
       : root.thread_root_id ? badRequest('nested_thread', 'Reply to the thread root, not to a reply.')
       : root.deleted_at ? conflict('message_deleted', 'The thread root was deleted.')
       : null;
@@ -82,7 +108,7 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
   if (claimants.length > 0) {
     const claimed = await trx
       .insertInto('message_idempotency')
-      .values(claimants.map((e) => ({ author_id: e.r.a.actor.member.id, client_msg_id: e.r.input.client_msg_id ?? '', message_id: e.id })))
+      .values(claimants.map((e) => ({ author_id: e.r.actor.member.id, client_msg_id: e.r.input.client_msg_id ?? '', message_id: e.id })))
       .onConflict((oc) =>
         oc
           .columns(['author_id', 'client_msg_id'])
@@ -97,26 +123,17 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
       const held = await trx
         .selectFrom('message_idempotency')
         .select(['author_id', 'client_msg_id', 'message_id'])
-        .where((eb) => eb.or(lost.map((e) => eb.and([eb('author_id', '=', e.r.a.actor.member.id), eb('client_msg_id', '=', e.r.input.client_msg_id ?? '')]))))
+        .where((eb) => eb.or(lost.map((e) => eb.and([eb('author_id', '=', e.r.actor.member.id), eb('client_msg_id', '=', e.r.input.client_msg_id ?? '')]))))
         .execute();
       const holder = new Map(held.map((h) => [`${h.author_id}\u0000${h.client_msg_id}`, h.message_id]));
       for (const e of lost) e.outcome = { kind: 'duplicate', messageId: holder.get(key(e.r)) ?? e.id };
     }
   }
-  const writers = entries.filter((e) => !e.outcome && !e.sameAs);
+  const writers = entries.filter((e): e is Entry & { a: ChannelAccess } => !e.outcome && !e.sameAs && e.a !== undefined);
 
   // People posting in a public channel they have not joined join it, once, right before their first message.
-  const joiners = writers.filter((e) => !e.r.a.membership);
+  // (Memberships were read under the channels' locks above, so the judged ones are current.)
   const present = new Set<string>();
-  if (joiners.length > 0) {
-    const rows = await trx
-      .selectFrom('channel_members')
-      .select(['channel_id', 'member_id'])
-      .where('channel_id', 'in', unique(joiners.map((e) => e.r.a.channel.id)))
-      .where('member_id', 'in', unique(joiners.map((e) => e.r.a.actor.member.id)))
-      .execute();
-    for (const row of rows) present.add(`${row.channel_id}:${row.member_id}`);
-  }
 
   // Seqs, in arrival order per channel.
   const last = new Map(channels.map((c) => [c.id, c.last_seq]));
@@ -129,9 +146,9 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
   const memberRows: { channel_id: string; member_id: string; role: 'member'; joined_seq: number; last_read_seq: number }[] = [];
   const messageRows: NewMessage[] = [];
   for (const e of writers) {
-    const channel = channelById.get(e.r.a.channel.id) as Channel;
-    const memberId = e.r.a.actor.member.id;
-    if (!e.r.a.membership && !present.has(`${channel.id}:${memberId}`)) {
+    const channel = e.a.channel;
+    const memberId = e.a.actor.member.id;
+    if (!e.a.membership && !present.has(`${channel.id}:${memberId}`)) {
       present.add(`${channel.id}:${memberId}`);
       const seq = take(channel.id);
       memberRows.push({ channel_id: channel.id, member_id: memberId, role: 'member', joined_seq: seq - 1, last_read_seq: seq });
@@ -164,7 +181,7 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
   const rootState = new Map<string, ThreadState>();
   for (const e of writers) {
     const row = messageById.get(e.id) as Message;
-    const author = e.r.a.actor.member;
+    const author = e.a.actor.member;
     const view = presentMessage(row, author, mentionIds.get(row.id) ?? [], []);
     e.outcome = { kind: 'stored', message: view };
     const channel = channelById.get(row.channel_id) as Channel;
@@ -205,7 +222,7 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
   // Mentions of agents (and assignments) become tasks in the same transaction, after the messages' events.
   await createTasksFromMessages(m, inserted, mentionIds);
   // Every message an agent writes is on the audit record with what it drew on, committed with it.
-  await auditAgentWrites(m, writers.map((e) => ({ message: messageById.get(e.id) as Message, author: e.r.a.actor })));
+  await auditAgentWrites(m, writers.map((e) => ({ message: messageById.get(e.id) as Message, author: e.a.actor })));
 
   return entries.map((e) => {
     if (e.outcome) return e.outcome;
@@ -214,6 +231,28 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
     if (first?.kind === 'stored') return { kind: 'duplicate', messageId: first.message.id };
     return first ?? { kind: 'refused', error: new AppError(500, 'internal_error', 'Something went wrong on the server.') };
   });
+}
+
+/**
+ * The send's policy decision as of this transaction: the member still active
+ * in the channel's org, the channel visible to it, posting allowed, the kind
+ * allowed. The refusal is the error a REST or socket caller sees.
+ */
+function judge(
+  r: SendRequest,
+  channel: Channel | undefined,
+  memberById: ReadonlyMap<string, Actor['member']>,
+  membershipOf: ReadonlyMap<string, ChannelMember>,
+): ChannelAccess | AppError {
+  const member = memberById.get(r.actor.member.id);
+  if (!channel || !member || member.org_id !== channel.org_id) return notFound('channel');
+  const a: ChannelAccess = { actor: { ...r.actor, member }, channel, membership: membershipOf.get(`${channel.id}:${member.id}`) ?? null };
+  const decision = all(
+    () => canEnterOrgForChannel(a.actor),
+    () => canPost(a),
+    () => canPostKind(a.actor, r.input.kind ?? 'chat'),
+  );
+  return decision.allowed ? a : refusal(decision);
 }
 
 type ThreadState = Pick<Message, 'id' | 'reply_count' | 'last_reply_at' | 'reply_participants'>;

@@ -2,11 +2,14 @@ import { mutate, type AppContext } from '../context.js';
 import type { Trx } from '../db/database.js';
 import type { Audience, Message, MessageKind, SourceRef } from '../db/schema.js';
 import { allocateSeq, appendEvent } from '../events/log.js';
-import { canPost, type ChannelAccess } from '../policy/channel.js';
+import { accessChannel } from '../channels/access.js';
+import type { Actor } from '../policy/actor.js';
+import { canPost, canSee, type ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
 import { canDelete, canEdit, canPostKind } from '../policy/message.js';
 import { parseMentions } from './mentions.js';
 import type { MessageView } from './presenters.js';
+import type { SendOutcome } from './send-batch.js';
 import { sendQueue } from './send-queue.js';
 import { checkSources, distinctSources } from './sources.js';
 import { viewOf } from './views.js';
@@ -59,7 +62,23 @@ export async function postMessage(ctx: AppContext, a: ChannelAccess, input: NewM
   enforce(canPostKind(a.actor, input.kind ?? 'chat'));
   const sources = distinctSources(input.sources ?? []);
   await checkSources(ctx, a, sources);
-  const outcome = await sendQueue(ctx).submit({ a, input: { ...input, sources } });
+  return settle(ctx, await sendQueue(ctx).submit({ actor: a.actor, channelId: a.channel.id, input: { ...input, sources } }));
+}
+
+/**
+ * Posts for an actor known since its connection opened, with no reads before
+ * the send queue: the batch judges the send under the channel's lock (the
+ * member's status, the membership, the channel's settings, as they are then).
+ * A post that declares sources is checked against the audience rule first,
+ * which needs the channel, so it takes the full path.
+ */
+export async function postMessageAs(ctx: AppContext, actor: Actor, channelId: string, input: NewMessageInput): Promise<{ message: MessageView; duplicate: boolean }> {
+  if (input.sources?.length) return postMessage(ctx, await accessChannel(ctx, actor, channelId, canSee), input);
+  enforce(canPostKind(actor, input.kind ?? 'chat'));
+  return settle(ctx, await sendQueue(ctx).submit({ actor, channelId, input: { ...input, sources: [] } }));
+}
+
+async function settle(ctx: AppContext, outcome: SendOutcome): Promise<{ message: MessageView; duplicate: boolean }> {
   switch (outcome.kind) {
     case 'stored':
       return { message: outcome.message, duplicate: false };

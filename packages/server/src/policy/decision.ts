@@ -24,7 +24,12 @@ export function all(...rules: (() => Decision)[]): Decision {
   return allow;
 }
 
+/** The denial as the error the client sees. */
+export function refusal(decision: Decision & { allowed: false }): AppError {
+  return new AppError(decision.status, decision.code, decision.message, decision.details);
+}
+
 /** Throws the denial as the error the client sees. */
 export function enforce(decision: Decision): void {
-  if (!decision.allowed) throw new AppError(decision.status, decision.code, decision.message, decision.details);
+  if (!decision.allowed) throw refusal(decision);
 }

@@ -3,7 +3,7 @@ import { accessChannel } from '../channels/access.js';
 import { markRead } from '../channels/membership.js';
 import { AppError } from '../http/errors.js';
 import { canSee } from '../policy/channel.js';
-import { postMessage } from '../messages/service.js';
+import { postMessageAs } from '../messages/service.js';
 import type { Connection } from './connection.js';
 import type { Gateway } from './gateway.js';
 
@@ -43,8 +43,7 @@ export async function handleCommand(gateway: Gateway, c: Connection, frame: Excl
       return;
     case 'send':
       try {
-        const a = await accessChannel(gateway.ctx, actor, frame.channel_id, canSee);
-        const { message, duplicate } = await postMessage(gateway.ctx, a, {
+        const { message, duplicate } = await postMessageAs(gateway.ctx, actor, frame.channel_id, {
           body: frame.body,
           thread_root_id: frame.thread_root_id,
           client_msg_id: frame.client_msg_id,

@@ -56,6 +56,24 @@ describe('realtime gateway', () => {
     await expect(s.socket.send(w.generalId, 'let me in')).rejects.toMatchObject({ code: 'channel_not_found' });
   });
 
+  it('judges each socket send as things are when it is written, not as they were when the socket opened', async () => {
+    const w = await createWorld(server.url);
+    const bob = await w.person('member', 'Bob');
+    const channel = await w.channel(w.owner, { kind: 'private', members: [bob.memberId] });
+    const s = await connect(bob.token, w.orgId);
+    expect((await s.socket.send(channel, 'while a member')).message.body).toBe('while a member');
+
+    expect((await w.owner.api.patch(`/channels/${channel}/members/${bob.memberId}`, { role: 'observer' })).status).toBe(204);
+    await expect(s.socket.send(channel, 'as an observer')).rejects.toMatchObject({ code: 'read_only_member' });
+    expect((await w.owner.api.delete(`/channels/${channel}/members/${bob.memberId}`)).status).toBe(204);
+    await expect(s.socket.send(channel, 'after removal')).rejects.toMatchObject({ code: 'channel_not_found' });
+
+    const bodies = (await w.owner.api.get(`/channels/${channel}/messages`)).body.messages.map((m: { body: string }) => m.body);
+    expect(bodies).toContain('while a member');
+    expect(bodies).not.toContain('as an observer');
+    expect(bodies).not.toContain('after removal');
+  });
+
   it('resumes from the client\'s cursors with exactly the events it missed, in order', async () => {
     const w = await createWorld(server.url);
     const bob = await w.person('member', 'Bob');

@@ -33,7 +33,7 @@ export async function assignTask(
       throw conflict('agent_unavailable', 'That agent cannot take work here: it must be an active member of the channel, with an active sponsor.');
     }
     expectAssignment(m, agent.id);
-    const [outcome] = await writeSends(m, [{ a, input: { body: input.body, thread_root_id: input.thread_root_id } }]);
+    const [outcome] = await writeSends(m, [{ actor: a.actor, channelId: a.channel.id, input: { body: input.body, thread_root_id: input.thread_root_id } }]);
     if (outcome?.kind !== 'stored') throw outcome?.kind === 'refused' ? outcome.error : new Error('unreachable: a send without client_msg_id is stored or refused');
     const task = await m.trx.selectFrom('tasks').selectAll().where('request_message_id', '=', outcome.message.id).where('agent_id', '=', agent.id).executeTakeFirst();
     if (!task) throw conflict('agent_unavailable', 'That agent stopped being able to take work here.');
