@@ -21,6 +21,9 @@ export interface Config {
     maxConnectionsPerMember: number;
     maxBufferedBytes: number;
     heartbeatMs: number;
+    /** Frames a client may send per second (token bucket), and the bucket's size. */
+    framesPerSecond: number;
+    frameBurst: number;
   };
   /** Agent tasks: how long a claim holds, and how often expired claims are swept. */
   tasks: {
@@ -86,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnectionsPerMember: int(env, 'CHORUS_WS_MAX_CONNECTIONS_PER_MEMBER', 50, 1),
       maxBufferedBytes: int(env, 'CHORUS_WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024),
       heartbeatMs: int(env, 'CHORUS_WS_HEARTBEAT_MS', 30_000, 1000),
+      framesPerSecond: int(env, 'CHORUS_WS_FRAMES_PER_SECOND', 50, 1),
+      frameBurst: int(env, 'CHORUS_WS_FRAME_BURST', 200, 1),
     },
     tasks: {
       leaseSeconds: int(env, 'CHORUS_TASK_LEASE_SECONDS', 300, 5),

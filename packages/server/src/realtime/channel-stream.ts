@@ -6,8 +6,8 @@ export interface StreamSubscriber {
   delivered: number;
   /** Lowest seq it may ever see (history_for_new_members = since_join). */
   floor: number;
-  /** Sends one event, already framed; returns false if the connection is gone. */
-  deliver(event: ChannelEvent, frame: string): void;
+  /** Sends one event, already framed (encoded once, shared by every subscriber). */
+  deliver(event: ChannelEvent, frame: Buffer): void;
   /** The gap is too large to replay: tell the client to refetch the channel. */
   resync(seq: number, reason: 'gap_too_old' | 'cursor_ahead'): void;
 }
@@ -34,7 +34,7 @@ export interface StreamHooks<S extends StreamSubscriber> {
   /** Called for each event in order, before fan-out, so membership changes can add or drop subscribers. */
   beforeDispatch(stream: ChannelStream<S>, event: ChannelEvent): void;
   afterDispatch(stream: ChannelStream<S>, event: ChannelEvent): void;
-  frame(event: ChannelEvent): string;
+  frame(event: ChannelEvent): Buffer;
   /** Loads what `mayRead` needs to judge these events; runs before they are delivered, in the stream's queue. */
   prepare?(stream: ChannelStream<S>, events: readonly ChannelEvent[]): Promise<void>;
   /** Whether this subscriber may read what the event carries (the channel's read rules), beyond its floor. */
@@ -55,6 +55,8 @@ export class ChannelStream<S extends StreamSubscriber> {
   head: number | null;
   #queue: Promise<void> = Promise.resolve();
   #pendingReplays: { sub: S; maxReplay: number }[] = [];
+  /** Bus events not yet dispatched; a group commit's events for the channel are dispatched as one batch. */
+  #incoming: ChannelEvent[] = [];
 
   constructor(
     readonly channelId: string,
@@ -78,12 +80,23 @@ export class ChannelStream<S extends StreamSubscriber> {
     return this.head;
   }
 
-  /** A committed event from the bus. */
+  /**
+   * A committed event from the bus. Events that arrive while the stream is
+   * busy are dispatched together: one gap check, one `prepare`, in seq order.
+   */
   push(event: ChannelEvent): void {
+    this.#incoming.push(event);
+    if (this.#incoming.length > 1) return; // a drain is already queued and will take this one too
     void this.#enqueue(async () => {
+      const arrived = this.#incoming;
+      this.#incoming = [];
       const head = await this.#ensureHead();
-      if (event.seq <= head) return;
-      const batch = event.seq > head + 1 ? [...(await this.source.read(head, event.seq - 1)), event] : [event];
+      const fresh = arrived.filter((e) => e.seq > head).sort((x, y) => x.seq - y.seq);
+      const last = fresh.at(-1);
+      if (!last) return;
+      // Anything missing below the newest event (another node's commit not yet here, a lost bus message) comes from the log.
+      const contiguous = fresh.every((e, i) => e.seq === head + 1 + i);
+      const batch = contiguous ? fresh : await this.source.read(head, last.seq);
       await this.hooks.prepare?.(this, batch);
       for (const e of batch) this.#dispatch(e);
     });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import type { ChannelEvent } from '@chorus/protocol/events';
 import { CloseCode, type ServerFrame } from '@chorus/protocol/frames';
@@ -16,7 +17,7 @@ export class Subscription implements StreamSubscriber {
     public floor: number,
   ) {}
 
-  deliver(event: ChannelEvent, frame: string): void {
+  deliver(event: ChannelEvent, frame: Buffer): void {
     this.connection.sendRaw(frame);
     if (event.type === 'member.left' && event.payload.member_id === this.connection.actor?.member.id) {
       // The member's last event in this channel: nothing after it is theirs to see.
@@ -49,11 +50,14 @@ export class Connection {
   #alive = true;
   #closed = false;
   #bucket: Bucket;
+  #corked = false;
   readonly #helloTimer: NodeJS.Timeout;
 
   constructor(
     readonly gateway: Gateway,
     readonly socket: WebSocket,
+    /** The TCP stream under the WebSocket, corked while a burst of frames is written to it. */
+    private readonly stream: Duplex,
   ) {
     const limits = gateway.limits;
     this.#bucket = { tokens: limits.frameBurst, at: Date.now() };
@@ -78,14 +82,30 @@ export class Connection {
     return this.actor?.member.id;
   }
 
-  /** Sends a frame that is already JSON. Closes the connection instead when its buffer is full. */
-  sendRaw(text: string): void {
+  /**
+   * Sends a frame that is already JSON (a string, or UTF-8 bytes shared by
+   * many connections). Closes the connection instead when its buffer is full.
+   * Frames written in the same turn of the event loop leave in one write.
+   */
+  sendRaw(frame: string | Buffer): void {
     if (this.#closed || this.socket.readyState !== WebSocket.OPEN) return;
     if (this.socket.bufferedAmount > this.gateway.limits.maxBufferedBytes) {
       this.close(CloseCode.SlowConsumer, 'send buffer full; reconnect and resume');
       return;
     }
-    this.socket.send(text);
+    if (!this.#corked) {
+      this.#corked = true;
+      this.stream.cork();
+      this.gateway.uncorkSoon(this);
+    }
+    this.socket.send(frame, { binary: false });
+  }
+
+  /** Writes what was sent since the connection was corked, in one system call. */
+  uncork(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.stream.uncork();
   }
 
   send(frame: ServerFrame): void {

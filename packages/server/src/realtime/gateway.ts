@@ -24,6 +24,8 @@ export interface GatewayLimits {
   /** A resume further behind than this many events gets a resync instead of a replay. */
   maxReplayEvents: number;
   typingThrottleMs: number;
+  /** Presence changes are gathered for this long and sent together, the latest per member. */
+  presenceFlushMs: number;
 }
 
 export const defaultLimits: GatewayLimits = {
@@ -37,6 +39,7 @@ export const defaultLimits: GatewayLimits = {
   maxConnections: 50_000,
   maxReplayEvents: 5_000,
   typingThrottleMs: 2_000,
+  presenceFlushMs: 100,
 };
 
 /**
@@ -57,6 +60,11 @@ export class Gateway {
   readonly #typingSent = new Map<string, number>();
   readonly #hooks: StreamHooks<Subscription>;
   readonly #reads: StreamReadRules;
+  /** Connections corked in this turn of the event loop, uncorked together once it ends. */
+  #corked: Connection[] = [];
+  /** Presence changes not yet sent: per org, the latest per member. */
+  #presence = new Map<string, Map<string, Buffer>>();
+  #presenceTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly ctx: AppContext,
@@ -65,7 +73,7 @@ export class Gateway {
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false });
     this.#reads = new StreamReadRules(ctx.db);
     this.#hooks = {
-      frame: (event) => JSON.stringify({ type: 'event', event }),
+      frame: (event) => Buffer.from(JSON.stringify({ type: 'event', event })),
       beforeDispatch: (stream, event) => {
         this.#reads.observe(stream, event);
         this.#onMembershipEvent(stream, event);
@@ -104,7 +112,7 @@ export class Gateway {
         return;
       }
       this.#wss.handleUpgrade(request, socket, head, (ws) => {
-        this.connections.add(new Connection(this, ws));
+        this.connections.add(new Connection(this, ws, socket));
       });
     });
   }
@@ -210,6 +218,21 @@ export class Gateway {
     );
   }
 
+  /**
+   * Uncorks the connection when this turn of the event loop is over: a group
+   * commit's events, fanned out together, leave each socket in one write
+   * instead of one per event; a lone event waits for nothing but the turn.
+   */
+  uncorkSoon(c: Connection): void {
+    this.#corked.push(c);
+    if (this.#corked.length > 1) return;
+    setImmediate(() => {
+      const corked = this.#corked;
+      this.#corked = [];
+      for (const conn of corked) conn.uncork();
+    });
+  }
+
   refreshPresence(c: Connection): void {
     if (c.memberId) void this.ctx.presence.refresh(c.memberId, c.id).catch(() => undefined);
   }
@@ -278,8 +301,14 @@ export class Gateway {
         return;
       }
       case 'presence': {
-        const frame = JSON.stringify({ type: 'presence', member_id: signal.member_id, status: signal.status, last_seen_at: signal.last_seen_at });
-        for (const c of this.connections) if (c.actor?.member.org_id === signal.org_id) c.sendRaw(frame);
+        // A reconnect storm of N members would otherwise cost N² frames, one write each.
+        const frame = Buffer.from(JSON.stringify({ type: 'presence', member_id: signal.member_id, status: signal.status, last_seen_at: signal.last_seen_at }));
+        const org = this.#presence.get(signal.org_id) ?? new Map<string, Buffer>();
+        org.set(signal.member_id, frame);
+        this.#presence.set(signal.org_id, org);
+        this.#presenceTimer ??= setTimeout(() => {
+          this.#flushPresence();
+        }, this.limits.presenceFlushMs);
         return;
       }
       case 'read': {
@@ -295,6 +324,16 @@ export class Gateway {
         }
         return;
       }
+    }
+  }
+
+  #flushPresence(): void {
+    const changes = this.#presence;
+    this.#presence = new Map();
+    this.#presenceTimer = null;
+    for (const c of this.connections) {
+      const frames = c.actor ? changes.get(c.actor.member.org_id) : undefined;
+      if (frames) for (const frame of frames.values()) c.sendRaw(frame);
     }
   }
 
@@ -314,6 +353,7 @@ export class Gateway {
   /** Closes every connection with GoingAway (clients reconnect and resume elsewhere), then stops. */
   async close(): Promise<void> {
     clearInterval(this.#heartbeat);
+    if (this.#presenceTimer) clearTimeout(this.#presenceTimer);
     for (const off of this.#unsubscribe) off();
     for (const c of [...this.connections]) c.close(CloseCode.GoingAway, 'server shutting down');
     await new Promise<void>((resolve) => {

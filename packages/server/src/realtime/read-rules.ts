@@ -27,6 +27,8 @@ interface StreamState {
   roles: Map<string, ChannelRole | null>;
   /** Per agent: its tasks' thread roots and request messages here. Tasks are never removed, so this only grows. */
   tasks: Map<string, Set<string>>;
+  /** The event being dispatched and whether every reader, person or agent, may read it. */
+  judged?: { event: ChannelEvent; open: boolean };
 }
 
 type Stream = ChannelStream<Subscription>;
@@ -54,6 +56,21 @@ export function factsOf(m: MessageView): MessageFacts {
     mentioned: m.mentions.member_ids,
     mentions_agents: m.mentions.agents,
   };
+}
+
+/** Whether the stream delivers to any agent. */
+function hasAgent(stream: Stream): boolean {
+  for (const sub of stream.subscribers) if (sub.connection.actor?.member.kind === 'agent') return true;
+  return false;
+}
+
+/**
+ * Whether no reader's kind, role, mentions or tasks could matter: an ordinary
+ * message for all, in a channel with no agent rule that narrows (the same
+ * rules as `mayRead`, where each of these clauses lets every reader through).
+ */
+function openToEveryReader(rules: ReadRules, facts: MessageFacts): boolean {
+  return facts.audience === 'all' && !reasoningKinds.includes(facts.kind) && rules.agent_access !== 'mentions_only' && rules.agent_history_days === null;
 }
 
 /** The message an event is about: carried in it, or named by id; null for events about no message. */
@@ -119,10 +136,8 @@ export class StreamReadRules {
     state.rules ??= await this.#loadRules(stream.channelId);
     // The rules now, and any this batch changes to as it is dispatched.
     const inPlay = [state.rules, ...events.flatMap((e) => settingsIn(e) ?? []).map(rulesOf)];
-    const readers = [...stream.subscribers].flatMap((s) => (s.connection.actor ? [s.connection.actor.member] : []));
-    const agents = [...new Set(readers.filter((r) => r.kind === 'agent').map((r) => r.id))];
     const narrowReasoning = inPlay.some((r) => r.reasoning_visibility !== 'members');
-    if (agents.length === 0 && !narrowReasoning) return;
+    if (!narrowReasoning && !hasAgent(stream)) return;
 
     const ids = new Set<string>();
     for (const event of events) {
@@ -131,13 +146,16 @@ export class StreamReadRules {
       if ('author' in message) this.#remember(state, factsOf(message));
       ids.add(message.id);
     }
+    if (ids.size === 0) return;
     await this.#loadFacts(state, [...ids].filter((id) => !state.facts.has(id)));
     const facts = [...ids].flatMap((id) => state.facts.get(id) ?? []);
 
+    const readers = [...stream.subscribers].flatMap((s) => (s.connection.actor ? [s.connection.actor.member] : []));
     const unknownRoles = [...new Set(readers.map((r) => r.id))].filter((id) => !state.roles.has(id));
     if (narrowReasoning && unknownRoles.length > 0) await this.#loadRoles(stream.channelId, state, unknownRoles);
     const authors = [...new Set(facts.filter((f) => reasoningKinds.includes(f.kind)).map((f) => f.author_id))].filter((id) => !state.sponsors.has(id));
     if (narrowReasoning && authors.length > 0) await this.#loadSponsors(state, authors);
+    const agents = [...new Set(readers.filter((r) => r.kind === 'agent').map((r) => r.id))];
     if (agents.length > 0 && inPlay.some((r) => r.agent_access === 'mentions_only')) {
       const candidates = [...new Set(facts.flatMap((f) => (f.thread_root_id ? [f.id, f.thread_root_id] : [f.id])))];
       await this.#loadTasks(stream.channelId, state, agents, candidates);
@@ -156,6 +174,9 @@ export class StreamReadRules {
     // Fail closed: what could not be judged is not delivered.
     const facts = 'author' in message ? this.#factsCarried(event, message) : state?.facts.get(message.id);
     if (!state || !rules || !facts) return false;
+    // Judged once per event for every reader alike when no rule could tell readers apart.
+    if (state.judged?.event !== event) state.judged = { event, open: openToEveryReader(rules, facts) };
+    if (state.judged.open) return true;
     return mayRead({ reader: readerOf(member, state.roles.get(member.id) ?? null), rules }, facts, {
       now: new Date(),
       taskMessageIds: state.tasks.get(member.id) ?? noTasks,
