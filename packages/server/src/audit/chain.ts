@@ -81,8 +81,13 @@ export function hashEvent(prevHash: string, row: Omit<AuditRow, 'prev_hash' | 'h
  */
 export async function appendAudit(trx: Trx, orgId: string, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await trx.insertInto('audit_heads').values({ org_id: orgId, seq: 0, hash: genesis }).onConflict((oc) => oc.column('org_id').doNothing()).execute();
-  const head = await trx.selectFrom('audit_heads').select(['seq', 'hash']).where('org_id', '=', orgId).forUpdate().executeTakeFirstOrThrow();
+  // The org's head, created at genesis if new, locked (as an update locks it) until the transaction ends: one statement.
+  const head = await trx
+    .insertInto('audit_heads')
+    .values({ org_id: orgId, seq: 0, hash: genesis })
+    .onConflict((oc) => oc.column('org_id').doUpdateSet({ org_id: (eb) => eb.ref('excluded.org_id') }))
+    .returning(['seq', 'hash'])
+    .executeTakeFirstOrThrow();
   let { seq, hash } = head;
   // Millisecond timestamps survive the round trip through timestamptz exactly, so verify recomputes the same hash.
   const created_at = new Date();
@@ -107,11 +112,18 @@ export async function appendAudit(trx: Trx, orgId: string, entries: AuditEntry[]
     hash = hashEvent(prev, row);
     return { ...row, prev_hash: prev, hash };
   });
+  // The events and the new head together, in one statement.
   await trx
-    .insertInto('audit_events')
-    .values(rows.map((r) => ({ ...r, items: JSON.stringify(r.items), details: r.details === null ? null : JSON.stringify(r.details) })))
+    .with('appended', (db) =>
+      db
+        .insertInto('audit_events')
+        .values(rows.map((r) => ({ ...r, items: JSON.stringify(r.items), details: r.details === null ? null : JSON.stringify(r.details) })))
+        .returning('seq'),
+    )
+    .updateTable('audit_heads')
+    .set({ seq, hash })
+    .where('org_id', '=', orgId)
     .execute();
-  await trx.updateTable('audit_heads').set({ seq, hash }).where('org_id', '=', orgId).execute();
 }
 
 export type Verification = { ok: true; events: number; head: string } | { ok: false; events: number; broken_at: number; problem: string };
