@@ -4,8 +4,10 @@
  * - `RestClient`: the REST API under /api/v1.
  * - `ChorusSocket`: the realtime socket with reconnect, backoff with jitter, exact resume and idempotent sends.
  * - `applyEvent` and the snapshot helpers: a client-side store of the channels a member follows.
+ * - `createAgent`: an agent's runtime — tasks in, claimed, context fetched, answered with sources, completed.
  */
-export { RestClient, type ChannelListEntry, type ChannelMemberEntry, type Membership, type Page, type PageQuery, type Session } from './rest.js';
+export { RestClient, type ChannelListEntry, type ChannelMemberEntry, type Claim, type Membership, type Page, type PageQuery, type Session, type TaskDetail } from './rest.js';
+export { ChorusAgent, createAgent, type AgentOptions, type TaskAnswer, type TaskWork } from './agent.js';
 export { ChorusSocket, type SocketEvents, type SocketOptions, type SocketState, type WebSocketFactory, type WebSocketLike } from './socket.js';
 export { ChorusError } from './errors.js';
 export {

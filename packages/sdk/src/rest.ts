@@ -1,5 +1,6 @@
 import type { SendFrame } from '@chorus/protocol/frames';
-import type { ChannelRole, ChannelSettings, ChannelView, MemberView, MessageView } from '@chorus/protocol/views';
+import type { ContextBundle } from '@chorus/protocol/context';
+import type { ChannelRole, ChannelSettings, ChannelView, MemberView, MessageView, TaskStatus, TaskView } from '@chorus/protocol/views';
 import { ChorusError } from './errors.js';
 
 export interface Page {
@@ -34,6 +35,16 @@ export interface Session {
 }
 
 export type PageQuery = { before?: number; after?: number; around?: number; limit?: number };
+
+/** A task with its request and result, each present only where the reader may read it. */
+export interface TaskDetail {
+  task: TaskView;
+  request: MessageView | null;
+  result: MessageView | null;
+}
+
+/** A claimed task: its detail and the task token confined to the task's channel, shown once. */
+export type Claim = TaskDetail & { token: string; token_expires_at: string };
 
 /**
  * The REST API under /api/v1, typed. Every method throws ChorusError with the
@@ -180,11 +191,39 @@ export class RestClient {
   unreact(messageId: string, emoji: string) {
     return this.request<null>('DELETE', `/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`);
   }
+
+  // tasks (an agent works them: claim with its own token, then act with the task token)
+  assignTask(channelId: string, input: { agent_id: string; body: string; thread_root_id?: string }) {
+    return this.request<TaskDetail>('POST', `/channels/${channelId}/tasks`, input);
+  }
+  task(taskId: string) {
+    return this.request<TaskDetail>('GET', `/tasks/${taskId}`);
+  }
+  agentTasks(agentId: string, query: { status?: TaskStatus; channel_id?: string; limit?: number } = {}) {
+    return this.request<{ tasks: TaskDetail[] }>('GET', `/agents/${agentId}/tasks${queryString(query)}`);
+  }
+  claimTask(taskId: string) {
+    return this.request<Claim>('POST', `/tasks/${taskId}/claim`, {});
+  }
+  heartbeatTask(taskId: string) {
+    return this.request<TaskDetail>('POST', `/tasks/${taskId}/heartbeat`, {});
+  }
+  completeTask(taskId: string, input: { result_message_id?: string } = {}) {
+    return this.request<TaskDetail>('POST', `/tasks/${taskId}/complete`, input);
+  }
+  failTask(taskId: string, input: { reason: string; retry?: boolean }) {
+    return this.request<TaskDetail>('POST', `/tasks/${taskId}/fail`, input);
+  }
+
+  // context
+  context(channelId: string, query: { task_id?: string; limit?: number; max_chars?: number } = {}) {
+    return this.request<ContextBundle>('GET', `/channels/${channelId}/context${queryString(query)}`);
+  }
 }
 
-function queryString(query: Record<string, number | undefined>): string {
+function queryString(query: Record<string, string | number | undefined>): string {
   const parts = Object.entries(query)
-    .filter((entry): entry is [string, number] => entry[1] !== undefined)
-    .map(([k, v]) => `${k}=${v}`);
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`);
   return parts.length ? `?${parts.join('&')}` : '';
 }
