@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../context.js';
 import type { App } from '../http/app-type.js';
 import { requirePrincipal } from '../http/auth.js';
+import { AppError } from '../http/errors.js';
 import { Closed, DisplayName, Handle, Uuid, commonErrors } from '../http/schemas.js';
 import { enterOrg } from '../orgs/access.js';
 import { agentScopes } from '../policy/actor.js';
@@ -45,6 +46,22 @@ export function agentRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       enforce(canReadDirectory(await enterOrg(ctx, requirePrincipal(request), request.params.orgId)));
       return { agents: (await listAgents(ctx, request.params.orgId)).map(presentAgent) };
+    },
+  );
+
+  app.get(
+    '/agents/me',
+    {
+      schema: {
+        tags: ['agents'],
+        summary: 'The agent this token belongs to (agent tokens and task tokens only), with the scopes the token holds',
+        response: { 200: Type.Object({ agent: AgentView, scopes: Type.Array(Type.String()) }), ...commonErrors },
+      },
+    },
+    async (request) => {
+      const principal = requirePrincipal(request);
+      if (principal.type !== 'agent') throw new AppError(403, 'agents_only', 'Only an agent token can ask who it is; people use GET /me.');
+      return { agent: presentAgent(await findAgent(ctx, principal.agent.id)), scopes: [...principal.scopes] };
     },
   );
 

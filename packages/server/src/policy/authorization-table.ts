@@ -86,6 +86,7 @@ export interface Row {
 }
 
 const agentsNotAllowed = '403 agents_not_allowed';
+const agentsOnly = '403 agents_only';
 const deactivated = '403 member_deactivated';
 const noOrg = '404 org_not_found';
 const noChannel = '404 channel_not_found';
@@ -223,6 +224,18 @@ const agentRows: Row[] = [
     route: 'GET /orgs/:orgId/agents',
     arrange: (c) => ({ path: `/orgs/${c.orgId}/agents` }),
     expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /agents/me',
+    given: 'no target: the caller itself',
+    arrange: () => ({ path: '/agents/me' }),
+    expect: { owner: agentsOnly, admin: agentsOnly, member: agentsOnly, guest: agentsOnly, agent: 200, nonMember: agentsOnly, deactivated: agentsOnly },
+  },
+  {
+    route: 'POST /mcp',
+    given: 'an MCP initialize request',
+    arrange: () => ({ path: '/mcp', body: { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'table', version: '1' } } } }),
+    expect: { owner: agentsOnly, admin: agentsOnly, member: agentsOnly, guest: agentsOnly, agent: 200, nonMember: agentsOnly, deactivated: agentsOnly },
   },
   {
     route: 'GET /agents/:agentId',
@@ -556,8 +569,6 @@ const taskRows: Row[] = [
     expect: { owner: 200, admin: 200, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
   },
 ];
-
-const agentsOnly = '403 agents_only';
 
 /** The agents' context bundle: agents only, in channels they serve in (with the context:read scope). */
 const contextRows: Row[] = [
