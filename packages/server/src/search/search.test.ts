@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../server.js';
+import { age, writeMessage } from '../test/context-fixtures.js';
+import { createWorld, type Person, type World } from '../test/fixtures.js';
+import { startTestServer } from '../test/server.js';
+import type { Api } from '../test/client.js';
+
+/** Search as people use it: matching, filters, ranking, paging, snippets, edits and deletions. */
+
+let server: RunningServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+type Caller = { api: Api };
+
+async function searchAs(who: Caller, w: World, query: Record<string, string | number | string[]>): Promise<any> {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
+  const res = await who.api.get(`/orgs/${w.orgId}/search?${params.toString()}`);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+}
+
+const bodiesOf = (result: any): string[] => result.hits.map((h: any) => h.snippet.text);
+
+describe('matching', () => {
+  it('finds messages by their words, stemmed, and phrases, in the channels one reads', async () => {
+    const w = await createWorld(server.url);
+    const channelId = await w.channel(w.owner);
+    await w.post(w.owner, channelId, 'We are deploying the billing service tonight');
+    await w.post(w.owner, channelId, 'Lunch is at noon');
+    await w.post(w.owner, w.generalId, 'The deploy of billing went well');
+
+    const found = await searchAs(w.owner, w, { q: 'deploy' });
+    expect(bodiesOf(found).sort()).toEqual(['The deploy of billing went well', 'We are deploying the billing service tonight']);
+    expect(bodiesOf(await searchAs(w.owner, w, { q: '"billing service"' }))).toEqual(['We are deploying the billing service tonight']);
+    expect(bodiesOf(await searchAs(w.owner, w, { q: 'deploy -tonight' }))).toEqual(['The deploy of billing went well']);
+    expect((await searchAs(w.owner, w, { q: 'the' })).hits).toEqual([]);
+    expect((await searchAs(w.owner, w, { q: 'nothing-like-this' })).hits).toEqual([]);
+  });
+
+  it('matches an edited message by its current text only, and a deleted message never', async () => {
+    const w = await createWorld(server.url);
+    const edited = await w.post(w.owner, w.generalId, 'The rollout is on Monday');
+    const deleted = await w.post(w.owner, w.generalId, 'The rollout password is hunter2');
+    expect((await w.owner.api.patch(`/messages/${edited.id}`, { body: 'The launch is on Tuesday' })).status).toBe(200);
+    expect((await w.owner.api.delete(`/messages/${deleted.id}`)).status).toBe(200);
+
+    expect((await searchAs(w.owner, w, { q: 'rollout' })).hits).toEqual([]);
+    expect((await searchAs(w.owner, w, { q: 'hunter2' })).hits).toEqual([]);
+    const launch = await searchAs(w.owner, w, { q: 'launch' });
+    expect(launch.hits.map((h: any) => [h.id, h.snippet.text])).toEqual([[edited.id, 'The launch is on Tuesday']]);
+  });
+
+  it('answers a hit in the common shape: kind, ids, author, seq, thread, rank and a snippet with highlight ranges', async () => {
+    const w = await createWorld(server.url);
+    const root = await w.post(w.owner, w.generalId, 'Kickoff');
+    const reply = await w.post(w.owner, w.generalId, 'Agenda: **budget** & the Budget_review', { thread_root_id: root.id });
+    const [hit] = (await searchAs(w.owner, w, { q: 'budget' })).hits;
+    expect(hit).toMatchObject({
+      kind: 'message',
+      id: reply.id,
+      channel_id: w.generalId,
+      author: { id: w.owner.memberId, handle: w.owner.handle, kind: 'human' },
+      seq: reply.seq,
+      thread_root_id: root.id,
+      title: null,
+      created_at: reply.created_at,
+    });
+    expect(hit.rank).toBeGreaterThan(0);
+    // Plain text (markdown kept as it is); the ranges cover each matching word.
+    expect(hit.snippet.text).toBe('Agenda: **budget** & the Budget_review');
+    expect(hit.snippet.highlights.map((r: any) => hit.snippet.text.slice(r.start, r.end))).toEqual(['budget', 'Budget']);
+  });
+
+  it('cannot be made to forge a highlight by the marks it uses inside a body', async () => {
+    const w = await createWorld(server.url);
+    await w.post(w.owner, w.generalId, 'fake \u0002mark\u0003 around the invoice');
+    const [hit] = (await searchAs(w.owner, w, { q: 'invoice' })).hits;
+    expect(hit.snippet.text).toBe('fake mark around the invoice');
+    expect(hit.snippet.highlights.map((r: any) => hit.snippet.text.slice(r.start, r.end))).toEqual(['invoice']);
+  });
+
+  it('excerpts a long body around the matches', async () => {
+    const w = await createWorld(server.url);
+    const filler = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+    await w.post(w.owner, w.generalId, `${filler} the quarterly forecast ${filler}`);
+    const [hit] = (await searchAs(w.owner, w, { q: 'forecast' })).hits;
+    expect(hit.snippet.text.length).toBeLessThan(400);
+    expect(hit.snippet.highlights.map((r: any) => hit.snippet.text.slice(r.start, r.end))).toEqual(['forecast']);
+  });
+
+  it('refuses bad input with a clear 400', async () => {
+    const w = await createWorld(server.url);
+    const bad = async (query: string) => (await w.owner.api.get(`/orgs/${w.orgId}/search?${query}`)).body.error?.code;
+    expect(await bad('')).toBe('validation_failed');
+    expect(await bad('q=%20%20')).toBe('validation_failed');
+    expect(await bad(`q=${'x'.repeat(257)}`)).toBe('validation_failed');
+    expect(await bad('q=a&kinds=nope')).toBe('validation_failed');
+    expect(await bad('q=a&limit=0')).toBe('validation_failed');
+    expect(await bad('q=a&channel_id=nope')).toBe('validation_failed');
+    expect(await bad('q=a&since=yesterday')).toBe('validation_failed');
+    expect(await bad('q=a&extra=1')).toBe('validation_failed');
+    expect(await bad('q=a&cursor=garbage')).toBe('invalid_cursor');
+    expect(await bad('q=a&since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z')).toBe('invalid_range');
+    // Query syntax never errors: websearch_to_tsquery takes anything.
+    expect((await w.owner.api.get(`/orgs/${w.orgId}/search?q=${encodeURIComponent('"unclosed & | ! ( -')}`)).status).toBe(200);
+  });
+});
+
+describe('filters', () => {
+  it('by channel, author, author kind and date range', async () => {
+    const w = await createWorld(server.url);
+    const pat = await w.person('member', 'Pat');
+    const bot = await w.agent();
+    const ops = await w.channel(w.owner, { members: [pat.memberId, bot.memberId] });
+    const a = await w.post(w.owner, ops, 'incident one');
+    const b = await w.post(pat, ops, 'incident two');
+    const c = await w.post(bot, ops, 'incident three');
+    const d = await w.post(pat, w.generalId, 'incident four');
+    await age(server, [a.id], 10);
+    const ids = async (query: Record<string, string>) => (await searchAs(w.owner, w, { q: 'incident', ...query })).hits.map((h: any) => h.id).sort();
+
+    expect(await ids({})).toEqual([a.id, b.id, c.id, d.id].sort());
+    expect(await ids({ channel_id: ops })).toEqual([a.id, b.id, c.id].sort());
+    expect(await ids({ author_id: pat.memberId })).toEqual([b.id, d.id].sort());
+    expect(await ids({ author_kind: 'agent' })).toEqual([c.id]);
+    expect(await ids({ author_kind: 'human', channel_id: ops })).toEqual([a.id, b.id].sort());
+    const fiveDaysAgo = new Date(Date.now() - 5 * 86_400_000).toISOString();
+    expect(await ids({ since: fiveDaysAgo })).toEqual([b.id, c.id, d.id].sort());
+    expect(await ids({ until: fiveDaysAgo })).toEqual([a.id]);
+    expect(await ids({ kinds: 'message', author_id: w.owner.memberId })).toEqual([a.id]);
+  });
+});
+
+describe('ranking and paging', () => {
+  it('ranks better matches first, then newer ones, and pages through every hit exactly once', async () => {
+    const w = await createWorld(server.url);
+    const weak = await w.post(w.owner, w.generalId, 'a note on the migration');
+    const strong = await w.post(w.owner, w.generalId, 'migration migration: the migration plan');
+    const same: any[] = [];
+    for (let i = 0; i < 7; i++) same.push(await w.post(w.owner, w.generalId, `step ${i} of the migration`));
+
+    const first = await searchAs(w.owner, w, { q: 'migration' });
+    expect(first.hits[0].id).toBe(strong.id);
+    // Equal ranks: newest first.
+    const equal = first.hits.filter((h: any) => same.some((s) => s.id === h.id)).map((h: any) => h.id);
+    expect(equal).toEqual([...same].reverse().map((s) => s.id));
+    const ranks = first.hits.map((h: any) => h.rank);
+    expect([...ranks].sort((x, y) => y - x)).toEqual(ranks);
+    expect(first.next_cursor).toBeNull();
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: any = await searchAs(w.owner, w, { q: 'migration', limit: 2, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.hits.map((h: any) => h.id));
+      cursor = page.next_cursor;
+      pages += 1;
+      // A new match arriving mid-paging does not shift the pages still to come.
+      if (pages === 2) await w.post(w.owner, w.generalId, 'migration migration migration migration');
+    } while (cursor);
+    expect(pages).toBe(5);
+    expect(seen).toEqual(first.hits.map((h: any) => h.id));
+    expect(seen).toContain(weak.id);
+  });
+});
+
+describe('who finds what (people)', () => {
+  let w: World;
+  let pat: Person;
+  let guest: Person;
+  let later: Person;
+  let privateId: string;
+  let publicId: string;
+  let sinceJoinId: string;
+  beforeAll(async () => {
+    w = await createWorld(server.url);
+    pat = await w.person('member', 'Pat');
+    guest = await w.person('guest', 'Guest');
+    privateId = await w.channel(w.owner, { kind: 'private', members: [guest.memberId] });
+    publicId = await w.channel(w.owner);
+    sinceJoinId = await w.channel(w.owner, { kind: 'private', history_for_new_members: 'since_join' });
+    await w.post(w.owner, privateId, 'zebra in the private room');
+    await w.post(w.owner, publicId, 'zebra in the public room');
+    await w.post(w.owner, sinceJoinId, 'zebra before the join');
+    later = await w.person('member', 'Later');
+    expect((await w.owner.api.post(`/channels/${sinceJoinId}/members`, { member_id: later.memberId })).status).toBe(201);
+    await w.post(w.owner, sinceJoinId, 'zebra after the join');
+  });
+
+  it('a member finds public channels it is not in, but not private ones', async () => {
+    expect(bodiesOf(await searchAs(pat, w, { q: 'zebra' }))).toEqual(['zebra in the public room']);
+  });
+
+  it('a guest finds only the channels it was added to', async () => {
+    expect(bodiesOf(await searchAs(guest, w, { q: 'zebra' }))).toEqual(['zebra in the private room']);
+    expect((await searchAs(guest, w, { q: 'zebra', channel_id: publicId })).hits).toEqual([]);
+  });
+
+  it('since_join hides what came before one joined', async () => {
+    expect(bodiesOf(await searchAs(later, w, { q: 'zebra' })).sort()).toEqual(['zebra after the join', 'zebra in the public room']);
+  });
+
+  it('a hidden channel named as a filter answers like an empty one', async () => {
+    const hidden = await searchAs(pat, w, { q: 'zebra', channel_id: privateId });
+    const missing = await searchAs(pat, w, { q: 'zebra', channel_id: '00000000-0000-4000-8000-000000000000' });
+    expect(hidden).toEqual({ hits: [], next_cursor: null });
+    expect(missing).toEqual(hidden);
+  });
+
+  it('a non-member of the org and a deactivated member are refused as elsewhere', async () => {
+    const outsider = await createWorld(server.url);
+    expect((await outsider.owner.api.get(`/orgs/${w.orgId}/search?q=zebra`)).body.error.code).toBe('org_not_found');
+    const gone = await w.person('member', 'Gone');
+    expect((await w.owner.api.post(`/orgs/${w.orgId}/members/${gone.memberId}/deactivate`)).status).toBe(200);
+    expect((await gone.api.get(`/orgs/${w.orgId}/search?q=zebra`)).body.error.code).toBe('member_deactivated');
+  });
+});
+
+describe('messages people keep from agents', () => {
+  it('people find audience: humans messages; other people find agents reasoning only as the channel allows', async () => {
+    const w = await createWorld(server.url);
+    const pat = await w.person('member', 'Pat');
+    const bot = await w.agent();
+    const channelId = await w.channel(w.owner, { kind: 'private', members: [pat.memberId, bot.memberId], reasoning_visibility: 'sponsor_only' });
+    await writeMessage(server, { channelId, authorId: pat.memberId, body: 'walrus salaries', audience: 'humans' });
+    await writeMessage(server, { channelId, authorId: bot.memberId, body: 'walrus thinking', kind: 'agent_reasoning' });
+    expect(bodiesOf(await searchAs(pat, w, { q: 'walrus' }))).toEqual(['walrus salaries']);
+    // The owner sponsors the agent.
+    expect(bodiesOf(await searchAs(w.owner, w, { q: 'walrus' })).sort()).toEqual(['walrus salaries', 'walrus thinking']);
+  });
+});
