@@ -2,7 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kyse
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { readableWhere } from '../policy/agent-reads.js';
-import { headlineOptions, rankOf, searchConfig, startMark, stopMark, tsquery } from './query.js';
+import { headline, rankOf, startMark, stopMark, tsquery } from './query.js';
 import { groupsOf, type SearchScope } from './scope.js';
 import type { SearchRequest, SourceHit } from './sources.js';
 
@@ -83,7 +83,7 @@ export async function searchMessages(ctx: AppContext, scope: SearchScope, reques
     .selectFrom(page.as('p'))
     .select(['p.id', 'p.channel_id', 'p.author_id', 'p.created_at', 'p.seq', 'p.thread_root_id', 'p.rank', 'p.created_us'])
     .select(
-      sql<string>`ts_headline(${sql.lit(searchConfig)}::regconfig, translate(p.body, ${startMark + stopMark}, ''), ${tsquery(q)}, ${headlineOptions})`.as('headline'),
+      headline(sql<string>`translate(p.body, ${startMark + stopMark}, '')`, q).as('headline'),
     )
     .orderBy('p.rank', 'desc')
     .orderBy(sql`p.created_us::bigint`, 'desc')

@@ -76,7 +76,22 @@ export function compareHits(a: Cursor, b: Cursor): number {
  */
 export const startMark = '\u0002';
 export const stopMark = '\u0003';
-export const headlineOptions = `StartSel=${startMark}, StopSel=${stopMark}, MaxWords=35, MinWords=15, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "`;
+const marks = `StartSel=${startMark}, StopSel=${stopMark}`;
+
+/**
+ * A body up to this long is its own snippet, whole and verbatim
+ * (`HighlightAll`); a longer one is cut to at most two fragments around the
+ * matches (fragment mode drops edge punctuation, fine for an excerpt).
+ */
+export const wholeBodyChars = 300;
+
+/** The `ts_headline` of `body` (already free of the marks) for the query. */
+export function headline(body: RawBuilder<string>, q: string): RawBuilder<string> {
+  const config = sql.lit(searchConfig);
+  return sql<string>`case when length(${body}) <= ${wholeBodyChars}
+    then ts_headline(${config}::regconfig, ${body}, ${tsquery(q)}, ${`${marks}, HighlightAll=true`})
+    else ts_headline(${config}::regconfig, ${body}, ${tsquery(q)}, ${`${marks}, MaxWords=20, MinWords=8, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "`}) end`;
+}
 
 export interface Snippet {
   text: string;

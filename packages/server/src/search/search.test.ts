@@ -3,6 +3,7 @@ import type { RunningServer } from '../server.js';
 import { age, writeMessage } from '../test/context-fixtures.js';
 import { createWorld, type Person, type World } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
+import { RestClient } from '@chorus/sdk';
 import type { Api } from '../test/client.js';
 
 /** Search as people use it: matching, filters, ranking, paging, snippets, edits and deletions. */
@@ -232,5 +233,18 @@ describe('messages people keep from agents', () => {
     expect(bodiesOf(await searchAs(pat, w, { q: 'walrus' }))).toEqual(['walrus salaries']);
     // The owner sponsors the agent.
     expect(bodiesOf(await searchAs(w.owner, w, { q: 'walrus' })).sort()).toEqual(['walrus salaries', 'walrus thinking']);
+  });
+});
+
+describe('the SDK', () => {
+  it('searches with filters and pages with the cursor', async () => {
+    const w = await createWorld(server.url);
+    const rest = new RestClient(server.url, w.owner.token);
+    for (let i = 0; i < 3; i++) await w.post(w.owner, w.generalId, `gecko ${i}`);
+    const first = await rest.search(w.orgId, { q: 'gecko', kinds: ['message'], channel_id: w.generalId, author_kind: 'human', limit: 2 });
+    expect(first.hits.map((h) => h.snippet.text)).toEqual(['gecko 2', 'gecko 1']);
+    expect(first.next_cursor).not.toBeNull();
+    const second = await rest.search(w.orgId, { q: 'gecko', kinds: ['message'], channel_id: w.generalId, author_kind: 'human', limit: 2, cursor: first.next_cursor ?? '' });
+    expect(second).toMatchObject({ hits: [{ kind: 'message', snippet: { text: 'gecko 0', highlights: [{ start: 0, end: 5 }] } }], next_cursor: null });
   });
 });
