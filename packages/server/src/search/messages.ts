@@ -43,7 +43,6 @@ export async function searchMessages(ctx: AppContext, scope: SearchScope, reques
       'messages.thread_root_id',
       'messages.body',
       rankOf(vector, q).as('rank'),
-      sql<string>`(extract(epoch from messages.created_at) * 1000000)::bigint::text`.as('created_us'),
     ])
     .where(sql<SqlBool>`${vector} @@ ${tsquery(q)}`)
     .where('messages.org_id', '=', scope.orgId)
@@ -63,30 +62,32 @@ export async function searchMessages(ctx: AppContext, scope: SearchScope, reques
     .$if(after !== null, (qb) =>
       qb.where((eb) => {
         const rank = sql`${after?.rank ?? 0}::real`;
-        const createdUs = sql`${after?.createdUs ?? '0'}::bigint`;
-        const createdOf = sql`m.created_us::bigint`;
+        // Microseconds since the epoch back to a timestamp, exactly.
+        const createdAt = sql`timestamptz 'epoch' + ${after?.createdUs ?? '0'}::bigint * interval '1 microsecond'`;
         return eb.or([
           sql<SqlBool>`m.rank < ${rank}`,
           eb.and([
             sql<SqlBool>`m.rank = ${rank}`,
-            eb.or([sql<SqlBool>`${createdOf} < ${createdUs}`, eb.and([sql<SqlBool>`${createdOf} = ${createdUs}`, sql<SqlBool>`m.id > ${after?.id ?? ''}::uuid`])]),
+            eb.or([sql<SqlBool>`m.created_at < ${createdAt}`, eb.and([sql<SqlBool>`m.created_at = ${createdAt}`, sql<SqlBool>`m.id > ${after?.id ?? ''}::uuid`])]),
           ]),
         ]);
       }),
     )
     .orderBy('m.rank', 'desc')
-    .orderBy(sql`m.created_us::bigint`, 'desc')
+    .orderBy('m.created_at', 'desc')
     .orderBy('m.id')
     .limit(request.limit);
 
   const rows = await ctx.db
     .selectFrom(page.as('p'))
-    .select(['p.id', 'p.channel_id', 'p.author_id', 'p.created_at', 'p.seq', 'p.thread_root_id', 'p.rank', 'p.created_us'])
+    .select(['p.id', 'p.channel_id', 'p.author_id', 'p.created_at', 'p.seq', 'p.thread_root_id', 'p.rank'])
+    // Exact microseconds for the cursor (a JS Date keeps milliseconds), computed for the page only.
+    .select(sql<string>`(extract(epoch from p.created_at) * 1000000)::bigint::text`.as('created_us'))
     .select(
       headline(sql<string>`translate(p.body, ${startMark + stopMark}, '')`, q).as('headline'),
     )
     .orderBy('p.rank', 'desc')
-    .orderBy(sql`p.created_us::bigint`, 'desc')
+    .orderBy('p.created_at', 'desc')
     .orderBy('p.id')
     .execute();
 

@@ -4,6 +4,7 @@ import { age, writeMessage } from '../test/context-fixtures.js';
 import { createWorld, type Person, type World } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 import { RestClient } from '@chorus/sdk';
+import { sql } from 'kysely';
 import type { Api } from '../test/client.js';
 
 /** Search as people use it: matching, filters, ranking, paging, snippets, edits and deletions. */
@@ -167,6 +168,35 @@ describe('ranking and paging', () => {
     expect(pages).toBe(5);
     expect(seen).toEqual(first.hits.map((h: any) => h.id));
     expect(seen).toContain(weak.id);
+  });
+});
+
+describe('paging through ties', () => {
+  it('orders hits of equal rank and equal time by id, and pages through them exactly once', async () => {
+    const w = await createWorld(server.url);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await w.post(w.owner, w.generalId, 'identical heron')).id);
+    // The same instant, to the microsecond.
+    await server.ctx.db.updateTable('messages').set({ created_at: new Date('2026-01-01T00:00:00.123Z') }).where('id', 'in', ids).execute();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = await searchAs(w.owner, w, { q: 'heron', limit: 2, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.hits.map((h: any) => h.id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual([...ids].sort());
+  });
+
+  it('keeps times to the microsecond in the cursor', async () => {
+    const w = await createWorld(server.url);
+    const older = await w.post(w.owner, w.generalId, 'precise ibis');
+    const newer = await w.post(w.owner, w.generalId, 'precise ibis');
+    await sql`update messages set created_at = case when id = ${older.id} then timestamptz '2026-01-01 00:00:00.123456+00' else timestamptz '2026-01-01 00:00:00.123457+00' end where id in (${older.id}, ${newer.id})`.execute(server.ctx.db);
+    const first = await searchAs(w.owner, w, { q: 'ibis', limit: 1 });
+    const second = await searchAs(w.owner, w, { q: 'ibis', limit: 1, cursor: first.next_cursor });
+    expect([...first.hits, ...second.hits].map((h: any) => h.id)).toEqual([newer.id, older.id]);
+    expect(second.next_cursor).toBeNull();
   });
 });
 
