@@ -4,7 +4,8 @@ import { age, writeMessage } from '../test/context-fixtures.js';
 import { createWorld, type Person, type World } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 import { RestClient } from '@chorus/sdk';
-import { sql } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
+import { search } from './service.js';
 import type { Api } from '../test/client.js';
 
 /** Search as people use it: matching, filters, ranking, paging, snippets, edits and deletions. */
@@ -276,5 +277,35 @@ describe('the SDK', () => {
     expect(first.next_cursor).not.toBeNull();
     const second = await rest.search(w.orgId, { q: 'gecko', kinds: ['message'], channel_id: w.generalId, author_kind: 'human', limit: 2, cursor: first.next_cursor ?? '' });
     expect(second).toMatchObject({ hits: [{ kind: 'message', snippet: { text: 'gecko 0', highlights: [{ start: 0, end: 5 }] } }], next_cursor: null });
+  });
+});
+
+describe('cost', () => {
+  /** The statements one search by the owner sends, counted at the query builder. */
+  async function statementsOf(w: World): Promise<number> {
+    let count = 0;
+    // Counted as results come back: subqueries are transformed too, but only whole statements return.
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: (args) => {
+        count += 1;
+        return Promise.resolve(args.result);
+      },
+    };
+    const ctx = { ...server.ctx, db: server.ctx.db.withPlugin(counting) };
+    const member = await server.ctx.db.selectFrom('members').selectAll().where('id', '=', w.owner.memberId).executeTakeFirstOrThrow();
+    const result = await search(ctx, { member, scopes: 'all' }, w.orgId, ['message'], { q: 'otter', filters: {}, after: null, limit: 20 });
+    expect(result.hits.length).toBeGreaterThan(0);
+    return count;
+  }
+
+  it('sends the same few statements however many channels the org has', async () => {
+    const small = await createWorld(server.url);
+    await small.post(small.owner, small.generalId, 'otter');
+    const large = await createWorld(server.url);
+    for (let i = 0; i < 10; i++) await large.post(large.owner, await large.channel(large.owner, i % 2 ? { kind: 'private' } : {}), `otter ${i}`);
+    const few = await statementsOf(small);
+    expect(await statementsOf(large)).toBe(few);
+    expect(few).toBeLessThanOrEqual(4);
   });
 });
