@@ -1,5 +1,6 @@
 import type { SendFrame } from '@chorus/protocol/frames';
 import type { ContextBundle } from '@chorus/protocol/context';
+import type { SearchQuery, SearchResult } from '@chorus/protocol/search';
 import type { ChannelRole, ChannelSettings, ChannelView, MemberView, MessageView, TaskStatus, TaskView } from '@chorus/protocol/views';
 import { ChorusError } from './errors.js';
 
@@ -218,6 +219,25 @@ export class RestClient {
   // context
   context(channelId: string, query: { task_id?: string; limit?: number; max_chars?: number } = {}) {
     return this.request<ContextBundle>('GET', `/channels/${channelId}/context${queryString(query)}`);
+  }
+
+  // search
+  /**
+   * Full-text search over what the caller may read in the org, best first. Pass
+   * `next_cursor` back as `cursor` for the next page. With a task token, an
+   * agent finds only what its task's channel may be shown.
+   *
+   * @example
+   *   const { hits, next_cursor } = await client.search(orgId, { q: '"release plan" -draft', author_kind: 'human' });
+   *   for (const hit of hits) render(hit.snippet.text, hit.snippet.highlights);
+   */
+  search(orgId: string, query: SearchQuery) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query) as [string, string | number | string[] | undefined][]) {
+      if (value === undefined) continue;
+      for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
+    }
+    return this.request<SearchResult>('GET', `/orgs/${orgId}/search?${params.toString()}`);
   }
 }
 

@@ -21,6 +21,7 @@ import { taskHistoryRoutes } from './tasks/history-routes.js';
 import { contextRoutes } from './context-api/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { mcpRoutes } from './mcp/routes.js';
+import { searchRoutes } from './search/routes.js';
 
 export const apiPrefix = '/api/v1';
 
@@ -78,6 +79,7 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
       contextRoutes(typed, ctx);
       auditRoutes(typed, ctx);
       mcpRoutes(typed, ctx);
+      searchRoutes(typed, ctx);
       done();
     },
     { prefix: apiPrefix },

@@ -1,11 +1,11 @@
 import type { AppContext } from '../context.js';
 import type { Member } from '../db/schema.js';
-import { isAgent } from '../policy/actor.js';
+import { isAgent, type Actor } from '../policy/actor.js';
 import type { ChannelAccess } from '../policy/channel.js';
 import { appendAudit } from './chain.js';
 
-/** The audited kinds of agent read: the context bundle, and history, threads and messages read directly. */
-export type AgentReadAction = 'agent.context.read' | 'agent.messages.read';
+/** The audited kinds of agent read: the context bundle, history, threads and messages read directly, and search. */
+export type AgentReadAction = 'agent.context.read' | 'agent.messages.read' | 'agent.search';
 
 /**
  * Records what an agent was served — every item's id, in the order served —
@@ -52,6 +52,41 @@ export async function recordAgentReadDenied(ctx: AppContext, agent: Member, acti
   await ctx.db.transaction().execute((trx) =>
     appendAudit(trx, agent.org_id, [
       { actorId: agent.id, actorKind: 'agent', action, targetType: 'channel', targetId: channelId, decision: 'deny', reason, details: taskId ? { task_id: taskId } : null },
+    ]),
+  );
+}
+
+/**
+ * Records an agent's search (`agent.search`) with the ids of the hits it was
+ * served, in order, the query and filters, and with a task token the task and
+ * its channel, before the answer leaves. The target is the org: a search spans
+ * channels. People's searches are not recorded.
+ */
+export async function recordAgentSearch(ctx: AppContext, actor: Actor, orgId: string, items: string[], details: Record<string, unknown>): Promise<void> {
+  if (!isAgent(actor)) return;
+  const boundary = actor.boundary;
+  await ctx.db.transaction().execute((trx) =>
+    appendAudit(trx, orgId, [
+      {
+        actorId: actor.member.id,
+        actorKind: 'agent',
+        action: 'agent.search',
+        targetType: 'org',
+        targetId: orgId,
+        channelId: boundary?.channelId ?? null,
+        items,
+        decision: 'allow',
+        details: { ...details, ...(boundary ? { task_id: boundary.taskId } : {}) },
+      },
+    ]),
+  );
+}
+
+/** Records an agent's refused search in its own org, with the rule that refused it. */
+export async function recordAgentSearchDenied(ctx: AppContext, agent: Member, reason: string, taskId?: string): Promise<void> {
+  await ctx.db.transaction().execute((trx) =>
+    appendAudit(trx, agent.org_id, [
+      { actorId: agent.id, actorKind: 'agent', action: 'agent.search', targetType: 'org', targetId: agent.org_id, decision: 'deny', reason, details: taskId ? { task_id: taskId } : null },
     ]),
   );
 }

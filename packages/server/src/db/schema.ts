@@ -138,6 +138,12 @@ export interface ChannelMembersTable {
   last_read_seq: Generated<number>;
 }
 
+/**
+ * Besides these columns, `messages` has `search_tsv` (migration 0005): a
+ * generated tsvector of the body, read only by search (search/messages.ts,
+ * through `sql`). It is left out of this type on purpose, so that no `Message`
+ * carries it: read paths select {@link messageColumns}, not `*`.
+ */
 export interface MessagesTable {
   id: Generated<string>;
   org_id: string;
@@ -289,5 +295,16 @@ export type Channel = Selectable<ChannelsTable>;
 export type ChannelMember = Selectable<ChannelMembersTable>;
 export type Message = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;
+
+/**
+ * Every column of {@link MessagesTable}, for reads of whole messages: `select *`
+ * would also fetch the search vector, as long as the body, on every history read.
+ */
+export const messageColumns = [
+  'id', 'org_id', 'channel_id', 'seq', 'author_id', 'kind', 'body', 'thread_root_id', 'reply_count', 'last_reply_at', 'reply_participants',
+  'mentions_all', 'mentions_here', 'mentions_agents', 'created_at', 'edited_at', 'deleted_at', 'audience', 'sources', 'task_id',
+] as const satisfies readonly (keyof MessagesTable)[];
+/** Fails to compile when a column of the table is missing from {@link messageColumns}. */
+export const everyMessageColumn: Exclude<keyof MessagesTable, (typeof messageColumns)[number]> extends never ? true : never = true;
 export type Task = Selectable<TasksTable>;
 export type TaskIntervention = Selectable<TaskInterventionsTable>;

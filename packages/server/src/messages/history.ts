@@ -1,6 +1,6 @@
 import { recordAgentRead } from '../audit/agent-reads.js';
 import type { AppContext } from '../context.js';
-import type { Message } from '../db/schema.js';
+import { messageColumns, type Message } from '../db/schema.js';
 import { notFound } from '../http/errors.js';
 import { readAccessOf, readableWhere } from '../policy/agent-reads.js';
 import { historyFloor, type ChannelAccess } from '../policy/channel.js';
@@ -24,7 +24,7 @@ export interface Page {
 export function visibleMessages(ctx: AppContext, a: ChannelAccess, now = new Date()) {
   return ctx.db
     .selectFrom('messages')
-    .selectAll()
+    .select(messageColumns)
     .where('channel_id', '=', a.channel.id)
     .where('seq', '>', historyFloor(a))
     .where(readableWhere(readAccessOf(a), now));

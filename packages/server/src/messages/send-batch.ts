@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { ChannelEvent } from '@chorus/protocol/events';
-import type { Channel, ChannelMember, Message, NewMessage } from '../db/schema.js';
+import { messageColumns, type Channel, type ChannelMember, type Message, type NewMessage } from '../db/schema.js';
 import type { Mutation } from '../events/log.js';
 import { AppError, badRequest, conflict, notFound } from '../http/errors.js';
 import type { Actor } from '../policy/actor.js';
@@ -175,7 +175,7 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
     if (e.r.input.thread_root_id) e.threadSeq = take(channel.id);
   }
   if (memberRows.length > 0) await trx.insertInto('channel_members').values(memberRows).execute();
-  const inserted = messageRows.length > 0 ? await trx.insertInto('messages').values(messageRows).returningAll().execute() : [];
+  const inserted = messageRows.length > 0 ? await trx.insertInto('messages').values(messageRows).returning(messageColumns).execute() : [];
   const messageById = new Map(inserted.map((row) => [row.id, row]));
   const mentionIds = await writeMentionRows(m, inserted);
 

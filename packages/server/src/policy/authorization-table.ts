@@ -586,6 +586,18 @@ const contextRows: Row[] = [
   },
 ];
 
+/**
+ * Search: every member may search, and finds only what it may read (what each caller finds is
+ * tested in search/*.test.ts); an agent token needs messages:read.
+ */
+const searchRows: Row[] = [
+  {
+    route: 'GET /orgs/:orgId/search',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/search?q=hello` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noOrg, deactivated },
+  },
+];
+
 export const authorizationTable: Row[] = [
   ...accountRows,
   ...orgRows,
@@ -596,6 +608,7 @@ export const authorizationTable: Row[] = [
   ...messageRows,
   ...contextRows,
   ...taskRows,
+  ...searchRows,
 ];
 
 /** Routes anyone may call without credentials. Everything else answers 401 without a token. */

@@ -165,7 +165,8 @@ function cellOf(reply: Reply): Answer {
 /** A route's method, and a pattern its concrete paths match (`:param` is one path segment). */
 function parseRoute(route: Route): { method: Method; pattern: RegExp } {
   const [method, template] = route.split(' ') as [Method, string];
-  return { method, pattern: new RegExp(`^${template.replace(/:\w+/g, '[^/?]+')}$`) };
+  // A query string may follow the path.
+  return { method, pattern: new RegExp(`^${template.replace(/:\w+/g, '[^/?]+')}(?:\\?.*)?$`) };
 }
 
 /** Sends a row's request as `as` and returns what it saw. */
@@ -220,6 +221,7 @@ const scopeChecks: Record<Scope, ScopeCheck[]> = {
     { route: 'GET /messages/:messageId/thread', arrange: (c) => ({ path: `/messages/${c.room.messageId}/thread` }), allowed: 200 },
     { route: 'POST /channels/:channelId/read', arrange: (c) => ({ path: `/channels/${c.room.channelId}/read`, body: { seq: 1 } }), allowed: 200 },
     { route: 'POST /tasks/:taskId/claim', given: 'a fresh task for the agent', arrange: async (c) => ({ path: `/tasks/${(await c.newTask()).taskId}/claim` }), allowed: 200 },
+    { route: 'GET /orgs/:orgId/search', arrange: (c) => ({ path: `/orgs/${c.orgId}/search?q=hello` }), allowed: 200 },
   ],
   'channels:read': [
     { route: 'GET /orgs/:orgId/channels', arrange: (c) => ({ path: `/orgs/${c.orgId}/channels` }), allowed: 200 },
