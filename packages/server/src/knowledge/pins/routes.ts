@@ -47,13 +47,17 @@ export function pinRoutes(app: App, ctx: AppContext): void {
         tags: ['pins'],
         summary: 'Pin a message (who may: the channel\'s who_may_pin); 201 when pinned now, 200 with the existing pin when it already was',
         params: Closed({ messageId: Uuid }),
-        body: Type.Optional(Closed({ note: Type.Optional(Type.String({ maxLength: maxNoteLength })) })),
+        body: Closed({ note: Type.Optional(Type.String({ maxLength: maxNoteLength })) }, { description: 'optional: a PUT without a body pins without a note' }),
         response: { 200: Type.Object({ pin: PinViewSchema, message: MessageViewSchema }), 201: Type.Object({ pin: PinViewSchema, message: MessageViewSchema }), ...commonErrors },
+      },
+      // No body at all is a pin without a note.
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request, reply) => {
       const { a, message } = await load(requirePrincipal(request), request.params.messageId);
-      const note = request.body?.note?.trim() || null;
+      const note = request.body.note?.trim() || null;
       const { pin, created } = await pinMessage(ctx, a, message, note);
       return reply.status(created ? 201 : 200).send({ pin, message: await viewOf(ctx.db, message) });
     },
