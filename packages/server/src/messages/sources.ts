@@ -119,8 +119,8 @@ async function readableByAgent(
   const readable = new Set<string>();
   for (const channel of channels) {
     const access = { actor: self, channel, membership: memberships.find((ms) => ms.channel_id === channel.id) ?? null };
-    if (!canSee(access).allowed) continue;
     const ids = messages.filter((m) => m.channel_id === channel.id).map((m) => m.id);
+    if (ids.length === 0 || !canSee(access).allowed) continue; // a channel of cited docs only
     const rows = await visibleMessages(ctx, access).where('id', 'in', ids).execute();
     for (const row of rows) readable.add(row.id);
   }
