@@ -29,3 +29,5 @@ export {
 export type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from '@chorus/protocol/events';
 export type { Cursors, ReadyFrame, ResyncFrame, ServerFrame, ClientFrame } from '@chorus/protocol/frames';
 export type { ChannelRole, ChannelView, MemberView, MessageView, ReactionGroup, ThreadSummary } from '@chorus/protocol/views';
+export type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';
+export type { ContextBundle, ContextDoc, ContextPin } from '@chorus/protocol/context';

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChorusError, RestClient } from '@chorus/sdk';
 import type { RunningServer } from '../../server.js';
 import { Api } from '../../test/client.js';
 import { auditOf, issueTaskToken } from '../../test/context-fixtures.js';
@@ -230,5 +231,30 @@ describe('channel docs', () => {
       [bot.memberId, created.body.doc.id, 'created'],
       [bot.memberId, created.body.doc.id, 'edited'],
     ]);
+  });
+
+  it('is driven by the SDK: docs, a conflict with the current doc, diff, guide and pins', async () => {
+    const { w, pat, channelId, doc } = await docWorld();
+    const rest = new RestClient(server.url, pat.token);
+    const owner = new RestClient(server.url, w.owner.token);
+    const { doc: edited } = await owner.editDoc(doc.id, { revision: doc.revision, body: v2 });
+    const conflict = await rest.editDoc(doc.id, { revision: 1, body: 'mine' }).catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(ChorusError);
+    expect(conflict).toMatchObject({ status: 409, code: 'revision_conflict', details: { doc: edited } });
+    expect((await rest.docDiff(doc.id, 1, 2)).hunks).toHaveLength(1);
+    expect((await rest.docRevisions(doc.id)).revisions.map((r) => r.revision)).toEqual([2, 1]);
+    expect((await rest.docRevision(doc.id, 1)).revision.body).toBe(v1);
+    expect((await rest.restoreDoc(doc.id, { revision: 1 })).doc.revision).toBe(3);
+    expect((await owner.setGuide(channelId, doc.id)).guide?.id).toBe(doc.id);
+    expect((await rest.docs(channelId)).docs.map((d) => [d.id, d.agent_guide])).toEqual([[doc.id, true]]);
+    expect((await rest.archiveDoc(doc.id)).doc.archived_at).not.toBeNull();
+    expect((await rest.docs(channelId, { includeArchived: true })).docs).toHaveLength(1);
+    expect((await rest.unarchiveDoc(doc.id)).doc.archived_at).toBeNull();
+
+    const { message } = await rest.post(channelId, { body: 'Pin me' });
+    expect((await rest.pin(message.id, 'why')).pin.note).toBe('why');
+    expect((await rest.pins(channelId)).pins.map((p) => p.message.pinned)).toEqual([true]);
+    await rest.unpin(message.id);
+    expect((await rest.pins(channelId)).pins).toEqual([]);
   });
 });
