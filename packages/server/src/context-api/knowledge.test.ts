@@ -61,7 +61,7 @@ describe('knowledge in the context bundle', () => {
     expect(bundle.docs.items[0].score).toBeGreaterThan(0);
     expect(bundle.history.items.map((m: any) => m.id)).toEqual([chatter.id]);
     expect(bundle.experience).toEqual([]);
-    const chars = guide.body.length + root.body.length + freeze.body.length + runbook.body.length + chatter.body.length;
+    const chars = ([guide.body, root.body, freeze.body, runbook.body, chatter.body] as string[]).reduce((n, body) => n + body.length, 0);
     expect(bundle.budget).toEqual({ max_messages: 50, max_chars: 20_000, messages: 3, chars });
 
     const [event] = await auditOf(server, w.orgId, 'agent.context.read');

@@ -42,14 +42,14 @@ export type RankedDoc = ChannelDoc & { score: number };
  * The `search` vector (english, title A, body B) has a GIN index.
  */
 export async function rankedDocs(ctx: AppContext, a: ChannelAccess, taskText: string | null, now: Date): Promise<RankedDoc[]> {
-  const freshness = sql<number>`1.0 / (1.0 + extract(epoch from (${now}::timestamptz - channel_docs.updated_at)) / ${freshnessDays * 86_400})`;
+  const freshness = sql<number>`(1.0 / (1.0 + extract(epoch from (${now}::timestamptz - channel_docs.updated_at)) / ${freshnessDays * 86_400}))::float8`;
   const words = taskText ? orQueryOf(taskText) : null;
   if (taskText && !words) return [];
   const query = sql`websearch_to_tsquery('english', ${words ?? ''})`;
-  const rows = await ctx.db
+  return ctx.db
     .selectFrom('channel_docs')
     .select(docColumns)
-    .select((words ? sql<number>`ts_rank(channel_docs.search, ${query}) * ${freshness}` : freshness).as('score'))
+    .select((words ? sql<number>`(ts_rank(channel_docs.search, ${query}) * ${freshness})::float8` : freshness).as('score'))
     .where('channel_id', '=', a.channel.id)
     .where('archived_at', 'is', null)
     .where('agent_guide', '=', false)
@@ -58,5 +58,4 @@ export async function rankedDocs(ctx: AppContext, a: ChannelAccess, taskText: st
     .orderBy('updated_at', 'desc')
     .limit(docCandidates)
     .execute();
-  return rows.map((r) => ({ ...r, score: Number(r.score) }));
 }

@@ -591,7 +591,7 @@ const knowledgeRows: Row[] = [
   ...(['room', 'secret', 'general'] as const).map((where): Row => ({
     route: 'GET /channels/:channelId/pins',
     given: `#${where}, with a pinned message`,
-    arrange: async (c) => {
+    arrange: (c) => {
       const room = where === 'room' ? c.room : where === 'secret' ? c.secret : { channelId: c.generalId, messageId: c.generalMessageId };
       return { path: `/channels/${room.channelId}/pins` };
     },

@@ -51,8 +51,9 @@ export function pinRoutes(app: App, ctx: AppContext): void {
         response: { 200: Type.Object({ pin: PinViewSchema, message: MessageViewSchema }), 201: Type.Object({ pin: PinViewSchema, message: MessageViewSchema }), ...commonErrors },
       },
       // No body at all is a pin without a note.
-      preValidation: async (request) => {
+      preValidation: (request, _reply, done) => {
         request.body ??= {};
+        done();
       },
     },
     async (request, reply) => {
