@@ -21,10 +21,31 @@ export interface ContextMessage {
   edited_at: string | null;
 }
 
-/** The knowledge sections (pins, channel docs, the channel's guide for agents, experience) share this envelope. */
+/**
+ * The envelope every knowledge item shares: `type` and `id` are exactly what
+ * the agent cites in `sources` (a pin is cited as the `message` it pins).
+ */
 export interface ContextKnowledgeItem {
-  type: 'pin' | 'doc' | 'experience';
+  type: 'message' | 'doc' | 'experience';
   id: string;
+}
+
+/** A pinned message the agent may read, with the pin's note. */
+export interface ContextPin extends ContextMessage {
+  pin: { pinned_by: string; pinned_at: string; note: string | null };
+}
+
+/** A channel doc: the channel's guide, or one ranked for the task. */
+export interface ContextDoc extends ContextKnowledgeItem {
+  type: 'doc';
+  title: string;
+  body: string;
+  revision: number;
+  updated_at: string;
+  /** Only the guide is ever cut: when the whole body did not fit the budget, it is its first characters. */
+  body_truncated: boolean;
+  /** Ranked docs: text relevance to the task's request × freshness (absent for the guide). */
+  score?: number;
 }
 
 /** The task the bundle is for: with a task token, the token's task. */
@@ -44,17 +65,26 @@ export interface ContextSection<T> {
   truncated: boolean;
 }
 
+/**
+ * Sections in the order they are filled from the shared budget (and listed):
+ * the guide leads, then the task's thread, the pins, the docs ranked for the
+ * task, experience, and recent history last.
+ */
 export interface ContextBundle {
   channel: ChannelView;
   task: ContextTask | null;
+  /** The channel's guide for agents (a channel doc marked by its moderators); it leads the bundle. */
+  guide: ContextDoc | null;
   /** The task's thread: its root (null when the rules hide it) and its latest replies, oldest first. */
   thread: (ContextSection<ContextMessage> & { root: ContextMessage | null }) | null;
-  /** Recent top-level messages of the channel, oldest first (the thread's root is in `thread`). */
-  history: ContextSection<ContextMessage>;
-  /** The channel's rules for agents (a channel doc); empty until channel docs exist. */
-  guide: ContextKnowledgeItem[];
-  pins: ContextKnowledgeItem[];
-  docs: ContextKnowledgeItem[];
+  /** Pinned messages the agent may read, most recently pinned first (the thread's messages are not repeated). */
+  pins: ContextSection<ContextPin>;
+  /** Channel docs most relevant to the task's request (ts_rank × freshness); without a task, the freshest. */
+  docs: ContextSection<ContextDoc>;
+  /** Experience entries: the slot the experience section fills. */
   experience: ContextKnowledgeItem[];
+  /** Recent top-level messages of the channel, oldest first (not repeating the thread or the pins). */
+  history: ContextSection<ContextMessage>;
+  /** Messages (thread, pins, history) count towards `max_messages`; every body (docs included) towards `max_chars`. */
   budget: { max_messages: number; max_chars: number; messages: number; chars: number };
 }

@@ -1,3 +1,4 @@
+import type { DocSummary, PinView } from './knowledge.js';
 import type { ChannelRole, ChannelView, MessageView, TaskView, ThreadSummary } from './views.js';
 
 /**
@@ -24,6 +25,18 @@ export interface ChannelEventPayloads {
   'task.created': { task: TaskView };
   /** Claimed, finished, failed, requeued, or judged by a person. */
   'task.updated': { task: TaskView };
+  /** A message was pinned. Sent only to those who may read the message, like its reactions. */
+  'pin.added': { pin: PinView };
+  /** Unpinned (or its message was deleted); `removed_by` is null when the deletion removed it. */
+  'pin.removed': { message_id: string; removed_by: string | null };
+  /** Doc events never carry the body (up to 100,000 characters): fetch `GET /docs/:id` for it. */
+  'doc.created': { doc: DocSummary };
+  /** A new revision: an edit, or a restore of `restored_from`. */
+  'doc.updated': { doc: DocSummary; restored_from: number | null };
+  'doc.archived': { doc: DocSummary };
+  'doc.unarchived': { doc: DocSummary };
+  /** The channel's guide for agents is now `doc_id` (null: none). */
+  'doc.guide_changed': { doc_id: string | null; previous_doc_id: string | null };
 }
 
 export type ChannelEventType = keyof ChannelEventPayloads;
@@ -44,6 +57,13 @@ export const channelEventTypes = [
   'reaction.removed',
   'task.created',
   'task.updated',
+  'pin.added',
+  'pin.removed',
+  'doc.created',
+  'doc.updated',
+  'doc.archived',
+  'doc.unarchived',
+  'doc.guide_changed',
 ] as const satisfies readonly ChannelEventType[];
 
 /** A channel event as stored in the log, carried by the bus and sent to clients. */

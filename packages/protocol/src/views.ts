@@ -96,6 +96,8 @@ export interface MessageView {
   thread: ThreadSummary | null;
   mentions: { member_ids: string[]; channel: boolean; here: boolean; agents: boolean };
   reactions: ReactionGroup[];
+  /** Pinned in its channel (`GET /channels/:id/pins` lists the pin); `pin.added` / `pin.removed` change it. */
+  pinned: boolean;
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;

@@ -32,3 +32,5 @@ export type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from '@chor
 export type { SearchHit, SearchKind, SearchQuery, SearchResult, SearchSnippet } from '@chorus/protocol/search';
 export type { Cursors, ReadyFrame, ResyncFrame, ServerFrame, ClientFrame } from '@chorus/protocol/frames';
 export type { ChannelRole, ChannelView, MemberView, MessageView, ReactionGroup, ThreadSummary } from '@chorus/protocol/views';
+export type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';
+export type { ContextBundle, ContextDoc, ContextPin } from '@chorus/protocol/context';

@@ -1,5 +1,6 @@
-import type { SendFrame } from '@chorus/protocol/frames';
 import type { ContextBundle } from '@chorus/protocol/context';
+import type { SendFrame } from '@chorus/protocol/frames';
+import type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';
 import type { SearchQuery, SearchResult } from '@chorus/protocol/search';
 import type { ChannelRole, ChannelSettings, ChannelView, MemberView, MessageView, TaskStatus, TaskView } from '@chorus/protocol/views';
 import { ChorusError } from './errors.js';
@@ -238,6 +239,67 @@ export class RestClient {
       for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
     }
     return this.request<SearchResult>('GET', `/orgs/${orgId}/search?${params.toString()}`);
+  }
+
+  // pins
+  /** The channel's pins, most recently pinned first, with the messages you may read. */
+  pins(channelId: string, query: { limit?: number } = {}) {
+    return this.request<{ pins: PinEntry[]; has_more: boolean }>('GET', `/channels/${channelId}/pins${queryString(query)}`);
+  }
+  /** Pins a message (idempotent: pinning a pinned message returns the existing pin, note unchanged). */
+  pin(messageId: string, note?: string) {
+    return this.request<{ pin: PinView; message: MessageView }>('PUT', `/messages/${messageId}/pin`, note === undefined ? {} : { note });
+  }
+  unpin(messageId: string) {
+    return this.request<null>('DELETE', `/messages/${messageId}/pin`);
+  }
+
+  // channel docs
+  createDoc(channelId: string, input: { title: string; body: string }) {
+    return this.request<{ doc: DocView }>('POST', `/channels/${channelId}/docs`, input);
+  }
+  /** The channel's docs without bodies (the guide first); archived ones with `includeArchived`. */
+  docs(channelId: string, options: { includeArchived?: boolean; limit?: number } = {}) {
+    const query = [options.includeArchived ? 'include_archived=true' : '', options.limit ? `limit=${options.limit}` : ''].filter(Boolean).join('&');
+    return this.request<{ docs: DocSummary[]; has_more: boolean }>('GET', `/channels/${channelId}/docs${query ? `?${query}` : ''}`);
+  }
+  doc(docId: string) {
+    return this.request<{ doc: DocView }>('GET', `/docs/${docId}`);
+  }
+  /**
+   * Saves an edit made to `revision`. If the doc moved on since, throws ChorusError 409
+   * `revision_conflict` whose `details.doc` is the current doc: merge into it and save again.
+   *
+   * @example
+   * const { doc } = await rest.doc(id);
+   * await rest.editDoc(id, { revision: doc.revision, body: doc.body + '\n- one more step' });
+   */
+  editDoc(docId: string, input: { revision: number; title?: string; body?: string }) {
+    return this.request<{ doc: DocView }>('PATCH', `/docs/${docId}`, input);
+  }
+  docRevisions(docId: string, query: { before?: number; limit?: number } = {}) {
+    return this.request<{ revisions: DocRevisionView[]; has_more: boolean }>('GET', `/docs/${docId}/revisions${queryString(query)}`);
+  }
+  docRevision(docId: string, revision: number) {
+    return this.request<{ revision: DocRevisionView }>('GET', `/docs/${docId}/revisions/${revision}`);
+  }
+  /** A line-based unified diff of the body between two revisions. */
+  docDiff(docId: string, from: number, to: number) {
+    return this.request<DocDiff>('GET', `/docs/${docId}/diff${queryString({ from, to })}`);
+  }
+  /** Restores an old revision as a new one; `current_revision` guards like an edit. */
+  restoreDoc(docId: string, input: { revision: number; current_revision?: number }) {
+    return this.request<{ doc: DocView }>('POST', `/docs/${docId}/restore`, input);
+  }
+  archiveDoc(docId: string) {
+    return this.request<{ doc: DocView }>('POST', `/docs/${docId}/archive`, {});
+  }
+  unarchiveDoc(docId: string) {
+    return this.request<{ doc: DocView }>('POST', `/docs/${docId}/unarchive`, {});
+  }
+  /** Marks a doc as the channel's guide for agents (null: none); channel moderators and org admins. */
+  setGuide(channelId: string, docId: string | null) {
+    return this.request<{ guide: DocSummary | null }>('PUT', `/channels/${channelId}/guide`, { doc_id: docId });
   }
 }
 

@@ -63,6 +63,7 @@ function message(id: string, seq: number, overrides: Partial<MessageView> = {}):
     thread: null,
     mentions: { member_ids: [], channel: false, here: false, agents: false },
     reactions: [],
+    pinned: false,
     created_at: at(seq),
     edited_at: null,
     deleted_at: null,
@@ -233,6 +234,25 @@ describe('channel store: applying events', () => {
       { emoji: 'b', count: 1, member_ids: ['bob'] },
     ]);
     expect(threadReplies(channel(state), 'm1')[0]?.reactions).toEqual([{ emoji: 'tada', count: 1, member_ids: ['bob'] }]);
+  });
+
+  it('marks messages pinned and unpinned, replies too; doc events leave the message state alone', () => {
+    const pin = (messageId: string, seq: number) => ({ message_id: messageId, channel_id: CH, pinned_by: 'bob', pinned_at: at(seq), note: null, seq });
+    let state = apply(start(), [
+      event(3, 'message.created', { message: message('m1', 3) }),
+      event(4, 'message.created', { message: message('r1', 4, { thread_root_id: 'm1' }) }),
+      event(5, 'pin.added', { pin: pin('m1', 5) }),
+      event(6, 'pin.added', { pin: pin('r1', 6) }),
+      event(7, 'pin.added', { pin: pin('unknown', 7) }),
+    ]);
+    expect(channel(state).messages.m1?.pinned).toBe(true);
+    expect(threadReplies(channel(state), 'm1')[0]?.pinned).toBe(true);
+    state = applyEvent(state, event(8, 'pin.removed', { message_id: 'm1', removed_by: 'bob' }));
+    expect(channel(state).messages.m1?.pinned).toBe(false);
+    const doc = { id: 'd1', org_id: ORG, channel_id: CH, title: 'Runbook', revision: 1, agent_guide: false, body_length: 3, created_by: ME, created_at: at(9), updated_by: ME, updated_at: at(9), archived_at: null };
+    const after = applyEvent(state, event(9, 'doc.created', { doc }));
+    expect(channel(after).messages).toBe(channel(state).messages);
+    expect(channel(after).channel.last_seq).toBe(9);
   });
 
   it('tracks members and roles', () => {

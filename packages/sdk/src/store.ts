@@ -261,6 +261,16 @@ export function applyChannelEvent(ch: ChannelState, event: ChannelEvent): Channe
     case 'task.created':
     case 'task.updated':
       return base; // tasks are not part of a channel's message state
+    case 'pin.added':
+      return pinned(base, event.payload.pin.message_id, true);
+    case 'pin.removed':
+      return pinned(base, event.payload.message_id, false);
+    case 'doc.created':
+    case 'doc.updated':
+    case 'doc.archived':
+    case 'doc.unarchived':
+    case 'doc.guide_changed':
+      return base; // docs are fetched on their own (GET /channels/:id/docs), not part of the message state
   }
 }
 
@@ -291,6 +301,12 @@ function updateMessage(ch: ChannelState, id: string, rootId: string | null, upda
 
 function threadUpdated(ch: ChannelState, thread: ThreadSummary): ChannelState {
   return updateMessage(ch, thread.root_id, null, (m) => ({ ...m, thread }));
+}
+
+/** Marks a held message (top-level or reply) pinned or not. */
+function pinned(ch: ChannelState, id: string, value: boolean): ChannelState {
+  const rootId = ch.messages[id] ? null : (Object.keys(ch.threads).find((root) => ch.threads[root]?.[id]) ?? null);
+  return updateMessage(ch, id, rootId, (m) => (m.pinned === value ? m : { ...m, pinned: value }));
 }
 
 function reacted(ch: ChannelState, event: ChannelEventOf<'reaction.added'> | ChannelEventOf<'reaction.removed'>): ChannelState {

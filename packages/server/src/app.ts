@@ -22,6 +22,8 @@ import { contextRoutes } from './context-api/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { mcpRoutes } from './mcp/routes.js';
 import { searchRoutes } from './search/routes.js';
+import { pinRoutes } from './knowledge/pins/routes.js';
+import { docRoutes } from './knowledge/docs/routes.js';
 
 export const apiPrefix = '/api/v1';
 
@@ -80,6 +82,8 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
       auditRoutes(typed, ctx);
       mcpRoutes(typed, ctx);
       searchRoutes(typed, ctx);
+      pinRoutes(typed, ctx);
+      docRoutes(typed, ctx);
       done();
     },
     { prefix: apiPrefix },

@@ -45,7 +45,12 @@ describe('the context bundle', () => {
     expect(bodies(bundle.history.items)).toEqual(['morning all', 'lunch at noon?']);
     expect(bundle.history.truncated).toBe(false);
     expect(bundle.thread.truncated).toBe(false);
-    for (const section of ['guide', 'pins', 'docs', 'experience']) expect(bundle[section]).toEqual([]);
+    expect({ guide: bundle.guide, pins: bundle.pins, docs: bundle.docs, experience: bundle.experience }).toEqual({
+      guide: null,
+      pins: { items: [], truncated: false },
+      docs: { items: [], truncated: false },
+      experience: [],
+    });
     const served = [bundle.thread.root, ...bundle.thread.items, ...bundle.history.items];
     expect(bundle.budget).toEqual({ max_messages: 50, max_chars: 20_000, messages: 6, chars: served.reduce((n: number, m: { body: string }) => n + m.body.length, 0) });
 

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import type { ContextMessage, ContextTask } from '@chorus/protocol/context';
+import type { ContextDoc, ContextMessage, ContextTask } from '@chorus/protocol/context';
 import { ChannelViewSchema } from '../channels/presenters.js';
-import type { Message, Task } from '../db/schema.js';
+import type { ChannelDoc, Message, Task } from '../db/schema.js';
 import { Nullable, Timestamp } from '../http/schemas.js';
 import { AuthorSchema, type Author } from '../messages/presenters.js';
 
@@ -17,8 +17,24 @@ export const ContextMessageSchema = Type.Object({
   edited_at: Nullable(Timestamp),
 });
 
-/** Pins, docs, the guide and experience join the bundle with the knowledge issue; each item is cited by `type` and `id`. */
-const KnowledgeItemSchema = Type.Object({ type: Type.Union([Type.Literal('pin'), Type.Literal('doc'), Type.Literal('experience')]), id: Type.String() });
+/** The envelope of knowledge items: cited in `sources` by `type` and `id`. */
+export const KnowledgeItemSchema = Type.Object({ type: Type.Union([Type.Literal('message'), Type.Literal('doc'), Type.Literal('experience')]), id: Type.String() });
+
+export const ContextPinSchema = Type.Object({
+  ...ContextMessageSchema.properties,
+  pin: Type.Object({ pinned_by: Type.String(), pinned_at: Timestamp, note: Nullable(Type.String()) }),
+});
+
+export const ContextDocSchema = Type.Object({
+  type: Type.Literal('doc'),
+  id: Type.String(),
+  title: Type.String(),
+  body: Type.String(),
+  revision: Type.Integer(),
+  updated_at: Timestamp,
+  body_truncated: Type.Boolean(),
+  score: Type.Optional(Type.Number()),
+});
 
 const ContextTaskSchema = Type.Object({
   id: Type.String(),
@@ -35,12 +51,12 @@ const Section = { items: Type.Array(ContextMessageSchema), truncated: Type.Boole
 export const ContextBundleSchema = Type.Object({
   channel: ChannelViewSchema,
   task: Nullable(ContextTaskSchema),
+  guide: Nullable(ContextDocSchema),
   thread: Nullable(Type.Object({ root: Nullable(ContextMessageSchema), ...Section })),
-  history: Type.Object(Section),
-  guide: Type.Array(KnowledgeItemSchema),
-  pins: Type.Array(KnowledgeItemSchema),
-  docs: Type.Array(KnowledgeItemSchema),
+  pins: Type.Object({ items: Type.Array(ContextPinSchema), truncated: Type.Boolean() }),
+  docs: Type.Object({ items: Type.Array(ContextDocSchema), truncated: Type.Boolean() }),
   experience: Type.Array(KnowledgeItemSchema),
+  history: Type.Object(Section),
   budget: Type.Object({ max_messages: Type.Integer(), max_chars: Type.Integer(), messages: Type.Integer(), chars: Type.Integer() }),
 });
 
@@ -67,5 +83,19 @@ export function presentContextTask(t: Task): ContextTask {
     request_message_id: t.request_message_id,
     thread_root_id: t.thread_root_id,
     created_at: t.created_at.toISOString(),
+  };
+}
+
+/** A doc as context: `body` is what the budget let in (only the guide is ever cut). */
+export function presentContextDoc(d: ChannelDoc, body: string, score?: number): ContextDoc {
+  return {
+    type: 'doc',
+    id: d.id,
+    title: d.title,
+    body,
+    revision: d.revision,
+    updated_at: d.updated_at.toISOString(),
+    body_truncated: body.length < d.body.length,
+    ...(score !== undefined ? { score } : {}),
   };
 }

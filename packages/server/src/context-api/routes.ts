@@ -19,11 +19,11 @@ export function contextRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         tags: ['context'],
-        summary: "An agent's context for the work at hand: its task and thread, recent history (and, later, pins, docs and experience), within the channel's rules; every item served is audited",
+        summary: "An agent's context for the work at hand: the channel's guide, its task and thread, pins, docs ranked for the task, experience and recent history, within the channel's rules and one budget; every item served is audited",
         params: Closed({ channelId: Uuid }),
         querystring: Closed({
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: contextLimits.maxMessages, description: `messages in the whole bundle; default ${contextLimits.messages}` })),
-          max_chars: Type.Optional(Type.Integer({ minimum: 1, maximum: contextLimits.maxChars, description: `characters of message bodies in the whole bundle; default ${contextLimits.chars}` })),
+          max_chars: Type.Optional(Type.Integer({ minimum: 1, maximum: contextLimits.maxChars, description: `characters of bodies (messages and docs) in the whole bundle; default ${contextLimits.chars}` })),
           task_id: Type.Optional(Uuid),
         }),
         response: { 200: ContextBundleSchema, ...commonErrors },

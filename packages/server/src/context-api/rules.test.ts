@@ -61,6 +61,17 @@ describe('audience: humans', () => {
     expect(await context(taskApi, channelId)).toEqual({ history: [], thread: ['Ship on Friday'], root: 'Release plan' });
     expect((await context(bot, channelId)).history).toEqual(['Release plan']);
 
+    // Pins go through the same read path: the hidden message's pin is not listed, served or pinnable by agents.
+    for (const id of [root.id, secret.id]) expect((await w.owner.api.put(`/messages/${id}/pin`)).status).toBe(201);
+    for (const agent of [bot, taskApi]) {
+      expect((await agent.api.get(`/channels/${channelId}/pins`)).body.pins.map((p: any) => p.message.body)).toEqual(['Release plan']);
+      expect((await agent.api.put(`/messages/${secret.id}/pin`)).status).toBe(404);
+      expect((await agent.api.delete(`/messages/${secret.id}/pin`)).status).toBe(404);
+    }
+    const bundle = (await bot.api.get(`/channels/${channelId}/context`)).body;
+    expect(bundle.pins.items.map((m: any) => m.body)).toEqual(['Release plan']);
+    expect((await pat.api.get(`/channels/${channelId}/pins`)).body.pins.map((p: any) => p.message.body)).toEqual(['Salaries are in the sheet', 'Release plan']);
+
     // People read it all, marked.
     const seen = await pat.api.get(`/channels/${channelId}/messages`);
     expect(seen.body.messages.map((m: any) => [m.body, m.audience])).toEqual([['Release plan', 'all'], ['Salaries are in the sheet', 'humans']]);

@@ -9,7 +9,10 @@ import type { Author } from '../messages/presenters.js';
 import { canReadContext, canUseTaskContext } from '../policy/agent-reads.js';
 import type { ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
-import { presentContextMessage, presentContextTask } from './presenters.js';
+import { readablePins } from '../knowledge/pins/service.js';
+import { Budget } from './budget.js';
+import { guideOf, maxDocs, rankedDocs } from './knowledge.js';
+import { presentContextDoc, presentContextMessage, presentContextTask } from './presenters.js';
 
 export interface ContextRequest {
   /** At most this many messages in the whole bundle. */
@@ -18,30 +21,6 @@ export interface ContextRequest {
   maxChars: number;
   /** With an agent token: one of the agent's own tasks in this channel. A task token brings its own. */
   taskId?: string | undefined;
-}
-
-/** Fills the bundle's shared budget in priority order; each section stops at the first message that does not fit. */
-class Budget {
-  messages = 0;
-  chars = 0;
-  constructor(readonly request: ContextRequest) {}
-
-  fits(m: Message): boolean {
-    if (this.messages + 1 > this.request.maxMessages || this.chars + m.body.length > this.request.maxChars) return false;
-    this.messages += 1;
-    this.chars += m.body.length;
-    return true;
-  }
-
-  /** The longest prefix of `rows` (newest first) that fits. */
-  takeWhile(rows: Message[]): Message[] {
-    const taken: Message[] = [];
-    for (const row of rows) {
-      if (!this.fits(row)) break;
-      taken.push(row);
-    }
-    return taken;
-  }
 }
 
 async function taskFor(ctx: AppContext, a: ChannelAccess, taskId: string | undefined): Promise<Task | null> {
@@ -54,22 +33,26 @@ async function taskFor(ctx: AppContext, a: ChannelAccess, taskId: string | undef
 }
 
 /**
- * What this agent may see for the work at hand in this channel, in one bundle:
- * the task and its thread (root and latest replies) first, then the channel's
- * recent top-level history, within a message count and a character budget.
- * Every message passes the channel's read rules (policy/agent-reads.ts) at
- * this moment; deleted messages have no content and are left out. Every id
- * served is recorded in the audit log before the bundle leaves.
+ * What this agent may see for the work at hand in this channel, in one bundle,
+ * filled from one budget in this order: the channel's guide for agents (cut to
+ * the budget if need be), the task and its thread (root and latest replies),
+ * the pinned messages, the channel docs ranked for the task's request, and
+ * the channel's recent top-level history. Every message passes the channel's
+ * read rules (policy/agent-reads.ts) at this moment; deleted messages have no
+ * content and are left out; nothing is served twice. Every id served is
+ * recorded in the audit log before the bundle leaves.
  */
 export async function assembleContext(ctx: AppContext, a: ChannelAccess, request: ContextRequest): Promise<ContextBundle> {
   enforce(canReadContext(a));
   const task = await taskFor(ctx, a, request.taskId);
   const now = new Date();
   const live = () => visibleMessages(ctx, a, now).where('deleted_at', 'is', null);
-  const budget = new Budget(request);
+  const budget = new Budget(request.maxMessages, request.maxChars);
   const rootId = task ? (task.thread_root_id ?? task.request_message_id) : null;
+  const requestId = task?.request_message_id ?? null;
 
-  const [root, replies, recent] = await Promise.all([
+  const [guide, root, replies, recent, pins, taskRequest] = await Promise.all([
+    guideOf(ctx, a),
     rootId ? live().where('id', '=', rootId).executeTakeFirst() : undefined,
     rootId ? live().where('thread_root_id', '=', rootId).orderBy('seq', 'desc').limit(request.maxMessages + 1).execute() : [],
     live()
@@ -78,33 +61,45 @@ export async function assembleContext(ctx: AppContext, a: ChannelAccess, request
       .orderBy('seq', 'desc')
       .limit(request.maxMessages + 1)
       .execute(),
+    readablePins(ctx, a, now),
+    requestId ? live().where('id', '=', requestId).select('body').executeTakeFirst() : undefined,
   ]);
+  const docs = await rankedDocs(ctx, a, task ? (taskRequest?.body ?? '') : null, now);
+
+  const guideBody = guide ? budget.cut(guide.body) : '';
   const rootServed = root && budget.fits(root) ? root : null;
   const threadServed = budget.takeWhile(replies).reverse();
-  const historyServed = budget.takeWhile(recent).reverse();
+  const inThread = new Set([...(rootServed ? [rootServed.id] : []), ...threadServed.map((m) => m.id)]);
+  const pinCandidates = pins.filter((p) => !inThread.has(p.message.id));
+  const pinsServed = budget.takeWhile(pinCandidates.map((p) => ({ ...p, body: p.message.body })));
+  const docsServed = docs.filter((d) => budget.fitsText(d.body)).slice(0, maxDocs);
+  const pinned = new Set(pinsServed.map((p) => p.message.id));
+  const historyCandidates = recent.filter((m) => !pinned.has(m.id));
+  const historyServed = budget.takeWhile(historyCandidates).reverse();
 
-  const served = [...(rootServed ? [rootServed] : []), ...threadServed, ...historyServed];
-  const authors = await authorsOf(ctx, served);
+  const messages = [...(rootServed ? [rootServed] : []), ...threadServed, ...pinsServed.map((p) => p.message), ...historyServed];
+  const authors = await authorsOf(ctx, messages);
   const present = (m: Message): ContextMessage => presentContextMessage(m, authors.get(m.author_id) ?? { id: m.author_id, handle: 'unknown', display_name: 'Unknown', kind: 'human' });
+  const servedDocIds = [...(guide ? [guide.id] : []), ...docsServed.map((d) => d.id)];
 
   await recordAgentRead(
     ctx,
     a,
     'agent.context.read',
-    served.map((m) => m.id),
-    { max_messages: request.maxMessages, max_chars: request.maxChars, ...(task ? { task_id: task.id } : {}) },
+    [...(guide ? [guide.id] : []), ...[...(rootServed ? [rootServed] : []), ...threadServed].map((m) => m.id), ...pinsServed.map((p) => p.message.id), ...docsServed.map((d) => d.id), ...historyServed.map((m) => m.id)],
+    { max_messages: request.maxMessages, max_chars: request.maxChars, ...(task ? { task_id: task.id } : {}), ...(servedDocIds.length ? { doc_ids: servedDocIds } : {}) },
   );
   return {
     channel: presentChannel(a.channel),
     task: task ? presentContextTask(task) : null,
+    guide: guide ? presentContextDoc(guide, guideBody) : null,
     thread: rootId
       ? { root: rootServed ? present(rootServed) : null, items: threadServed.map(present), truncated: (root !== undefined && !rootServed) || threadServed.length < replies.length }
       : null,
-    history: { items: historyServed.map(present), truncated: historyServed.length < recent.length },
-    guide: [],
-    pins: [],
-    docs: [],
+    pins: { items: pinsServed.map((p) => ({ ...present(p.message), pin: { pinned_by: p.pin.pinned_by, pinned_at: p.pin.pinned_at.toISOString(), note: p.pin.note } })), truncated: pinsServed.length < pinCandidates.length },
+    docs: { items: docsServed.map((d) => presentContextDoc(d, d.body, d.score)), truncated: docsServed.length < docs.length },
     experience: [],
+    history: { items: historyServed.map(present), truncated: historyServed.length < historyCandidates.length },
     budget: { max_messages: request.maxMessages, max_chars: request.maxChars, messages: budget.messages, chars: budget.chars },
   };
 }

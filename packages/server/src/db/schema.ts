@@ -263,6 +263,44 @@ export interface AuditHeadsTable {
   hash: string;
 }
 
+export interface PinsTable {
+  message_id: string;
+  org_id: string;
+  channel_id: string;
+  pinned_by: string;
+  note: string | null;
+  seq: number;
+  pinned_at: Timestamp;
+}
+
+export interface ChannelDocsTable {
+  id: Generated<string>;
+  org_id: string;
+  channel_id: string;
+  title: string;
+  body: string;
+  revision: Generated<number>;
+  agent_guide: Generated<boolean>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_by: string;
+  updated_at: Timestamp;
+  archived_at: NullableTimestamp;
+  archived_by: string | null;
+  /** Generated: title (A) and body (B) as an `english` tsvector. Never written. */
+  search: ColumnType<string, never, never>;
+}
+
+export interface ChannelDocRevisionsTable {
+  doc_id: string;
+  revision: number;
+  title: string;
+  body: string;
+  author_id: string;
+  restored_from: number | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -283,6 +321,9 @@ export interface Database {
   task_tokens: TaskTokensTable;
   audit_events: AuditEventsTable;
   audit_heads: AuditHeadsTable;
+  pins: PinsTable;
+  channel_docs: ChannelDocsTable;
+  channel_doc_revisions: ChannelDocRevisionsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -308,3 +349,7 @@ export const messageColumns = [
 export const everyMessageColumn: Exclude<keyof MessagesTable, (typeof messageColumns)[number]> extends never ? true : never = true;
 export type Task = Selectable<TasksTable>;
 export type TaskIntervention = Selectable<TaskInterventionsTable>;
+export type Pin = Selectable<PinsTable>;
+/** A doc as read: every column but the generated search vector, which only SQL reads. */
+export type ChannelDoc = Omit<Selectable<ChannelDocsTable>, 'search'>;
+export type ChannelDocRevision = Selectable<ChannelDocRevisionsTable>;

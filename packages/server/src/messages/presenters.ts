@@ -35,6 +35,8 @@ export const MessageViewSchema = Type.Object({
   thread: Nullable(ThreadSummarySchema),
   mentions: Type.Object({ member_ids: Type.Array(Type.String()), channel: Type.Boolean(), here: Type.Boolean(), agents: Type.Boolean() }),
   reactions: Type.Array(ReactionGroupSchema),
+  /** Pinned in its channel (GET /channels/:id/pins). */
+  pinned: Type.Boolean(),
   created_at: Timestamp,
   edited_at: Nullable(Timestamp),
   deleted_at: Nullable(Timestamp),
@@ -59,7 +61,7 @@ export function threadSummary(root: Pick<Message, 'id' | 'reply_count' | 'last_r
 }
 
 /** One shape for a message everywhere: REST answers and channel events carry the same view. */
-export function presentMessage(m: Message, author: Author, mentionIds: string[], reactions: ReactionGroup[]): MessageView {
+export function presentMessage(m: Message, author: Author, mentionIds: string[], reactions: ReactionGroup[], pinned = false): MessageView {
   const deleted = m.deleted_at !== null;
   return {
     id: m.id,
@@ -77,6 +79,7 @@ export function presentMessage(m: Message, author: Author, mentionIds: string[],
       agents: !deleted && m.mentions_agents,
     },
     reactions: deleted ? [] : reactions,
+    pinned: !deleted && pinned,
     created_at: m.created_at.toISOString(),
     edited_at: m.edited_at?.toISOString() ?? null,
     deleted_at: m.deleted_at?.toISOString() ?? null,

@@ -12,6 +12,7 @@ import type { MessageView } from './presenters.js';
 import type { SendOutcome } from './send-batch.js';
 import { sendQueue } from './send-queue.js';
 import { checkSources, distinctSources } from './sources.js';
+import { unpinDeleted } from '../knowledge/pins/service.js';
 import { viewOf } from './views.js';
 
 export const maxBodyLength = 40_000;
@@ -110,7 +111,7 @@ export async function editMessage(ctx: AppContext, a: ChannelAccess, message: Me
   });
 }
 
-/** Deleting leaves a tombstone in history: the position and author remain, the content and reactions go. */
+/** Deleting leaves a tombstone in history: the position and author remain, the content, reactions and pin go. */
 export async function deleteMessage(ctx: AppContext, a: ChannelAccess, message: Message): Promise<MessageView> {
   enforce(canDelete(a, message));
   return mutate(ctx, async (m) => {
@@ -125,6 +126,7 @@ export async function deleteMessage(ctx: AppContext, a: ChannelAccess, message: 
     await m.trx.deleteFrom('reactions').where('message_id', '=', message.id).execute();
     const view = await viewOf(m.trx, deleted);
     await appendEvent(m, { orgId: deleted.org_id, channelId: deleted.channel_id, seq, type: 'message.deleted', actorId: a.actor.member.id, payload: { message: view } });
+    await unpinDeleted(m, deleted);
     return view;
   });
 }

@@ -7,6 +7,7 @@ import { isAgent, type Actor } from '../policy/actor.js';
 import { canCite, type FoundSource, type Readers } from '../policy/audience.js';
 import { canSee, type ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
+import { canReadDocs } from '../policy/doc.js';
 import { visibleMessages } from './history.js';
 
 /**
@@ -30,7 +31,7 @@ export function distinctSources(sources: readonly SourceRef[]): SourceRef[] {
 
 /**
  * Refuses an agent's post (`403 audience_violation`, naming the source) when a
- * source is unknown, is something the agent could not read itself, or is read
+ * source (a message — a pin is its message — or a channel doc) is unknown, is something the agent could not read itself, or is read
  * by fewer people than the channel it is posted in. The refusal is audited in
  * its own transaction, since the post's never begins.
  */
@@ -60,23 +61,21 @@ export async function checkSources(ctx: AppContext, a: ChannelAccess, sources: r
 }
 
 /**
- * Each source as the server finds it now: messages of the org (docs and
- * experience entries are not resolvable yet, so they are unknown), whether the
- * agent could read each itself — with its own memberships, not a task token's
- * boundary, since context assembly may hand it items from elsewhere that pass
- * the rule — and who reads each source's channel and the target channel.
+ * Each source as the server finds it now: messages and channel docs of the org
+ * (experience entries are not resolvable yet, so they are unknown), whether
+ * the agent could read each itself — with its own memberships, not a task
+ * token's boundary, since context assembly may hand it items from elsewhere
+ * that pass the rule — and who reads each source's channel and the target
+ * channel. A doc's readers are its channel's readers.
  */
 async function findSources(ctx: AppContext, a: ChannelAccess, refs: readonly SourceRef[]): Promise<{ found: FoundSource[]; targetReaders: Readers }> {
-  const messageIds = refs.filter((r) => r.type === 'message').map((r) => r.id);
-  const messages = messageIds.length
-    ? await ctx.db
-        .selectFrom('messages')
-        .select(['id', 'channel_id'])
-        .where('id', 'in', messageIds)
-        .where('org_id', '=', a.channel.org_id)
-        .execute()
-    : [];
-  const channelIds = [...new Set(messages.map((m) => m.channel_id))];
+  const idsOf = (type: SourceRef['type']) => refs.filter((r) => r.type === type).map((r) => r.id);
+  const [messageIds, docIds] = [idsOf('message'), idsOf('doc')];
+  const [messages, docs] = await Promise.all([
+    messageIds.length ? ctx.db.selectFrom('messages').select(['id', 'channel_id']).where('id', 'in', messageIds).where('org_id', '=', a.channel.org_id).execute() : [],
+    docIds.length ? ctx.db.selectFrom('channel_docs').select(['id', 'channel_id']).where('id', 'in', docIds).where('org_id', '=', a.channel.org_id).execute() : [],
+  ]);
+  const channelIds = [...new Set([...messages, ...docs].map((m) => m.channel_id))];
   const [channels, memberships, readers] = await Promise.all([
     channelIds.length ? ctx.db.selectFrom('channels').selectAll().where('id', 'in', channelIds).execute() : [],
     channelIds.length
@@ -85,13 +84,22 @@ async function findSources(ctx: AppContext, a: ChannelAccess, refs: readonly Sou
     readersOf(ctx, [a.channel.id, ...channelIds]),
   ]);
   const readable = await readableByAgent(ctx, a.actor, messages, channels, memberships);
+  for (const doc of docs) if (docReadableByAgent(a.actor, doc, channels, memberships)) readable.add(doc.id);
   const found = refs.map((ref): FoundSource => {
-    const message = ref.type === 'message' ? messages.find((m) => m.id === ref.id) : undefined;
-    const sourceReaders = message && readers.get(message.channel_id);
-    if (!message || !sourceReaders) return { ref, found: false };
-    return { ref, found: true, readableByAuthor: readable.has(message.id), readers: sourceReaders };
+    const source = ref.type === 'message' ? messages.find((m) => m.id === ref.id) : ref.type === 'doc' ? docs.find((d) => d.id === ref.id) : undefined;
+    const sourceReaders = source && readers.get(source.channel_id);
+    if (!source || !sourceReaders) return { ref, found: false };
+    return { ref, found: true, readableByAuthor: readable.has(source.id), readers: sourceReaders };
   });
   return { found, targetReaders: readers.get(a.channel.id) ?? new Set() };
+}
+
+/** A doc follows its channel's readers: the agent could read it where it may read that channel (its own memberships). */
+function docReadableByAgent(agent: Actor, doc: { channel_id: string }, channels: readonly Channel[], memberships: readonly ChannelMember[]): boolean {
+  const channel = channels.find((c) => c.id === doc.channel_id);
+  if (!channel) return false;
+  const self: Actor = { member: agent.member, scopes: agent.scopes };
+  return canReadDocs({ actor: self, channel, membership: memberships.find((ms) => ms.channel_id === channel.id) ?? null }).allowed;
 }
 
 /**
@@ -111,8 +119,8 @@ async function readableByAgent(
   const readable = new Set<string>();
   for (const channel of channels) {
     const access = { actor: self, channel, membership: memberships.find((ms) => ms.channel_id === channel.id) ?? null };
-    if (!canSee(access).allowed) continue;
     const ids = messages.filter((m) => m.channel_id === channel.id).map((m) => m.id);
+    if (ids.length === 0 || !canSee(access).allowed) continue; // a channel of cited docs only
     const rows = await visibleMessages(ctx, access).where('id', 'in', ids).execute();
     for (const row of rows) readable.add(row.id);
   }

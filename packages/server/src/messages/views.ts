@@ -3,18 +3,20 @@ import type { Message } from '../db/schema.js';
 import { presentMessage, type Author, type MessageView, type ReactionGroup } from './presenters.js';
 
 /**
- * Shapes a page of messages with their authors, mentions and grouped
- * reactions: three queries for the whole page, whatever its size.
+ * Shapes a page of messages with their authors, mentions, grouped reactions
+ * and pins: four queries for the whole page, whatever its size.
  */
 export async function viewsOf(db: Db | Trx, messages: Message[]): Promise<MessageView[]> {
   if (messages.length === 0) return [];
   const ids = messages.map((m) => m.id);
   const authorIds = [...new Set(messages.map((m) => m.author_id))];
-  const [authors, mentions, reactions] = await Promise.all([
+  const [authors, mentions, reactions, pins] = await Promise.all([
     db.selectFrom('members').select(['id', 'handle', 'display_name', 'kind']).where('id', 'in', authorIds).execute(),
     db.selectFrom('message_mentions').select(['message_id', 'member_id']).where('message_id', 'in', ids).execute(),
     db.selectFrom('reactions').select(['message_id', 'emoji', 'member_id']).where('message_id', 'in', ids).orderBy('created_at').execute(),
+    db.selectFrom('pins').select('message_id').where('message_id', 'in', ids).execute(),
   ]);
+  const pinned = new Set(pins.map((p) => p.message_id));
   const authorById = new Map<string, Author>(authors.map((a) => [a.id, a]));
   const mentionsBy = new Map<string, string[]>();
   for (const m of mentions) mentionsBy.set(m.message_id, [...(mentionsBy.get(m.message_id) ?? []), m.member_id]);
@@ -29,7 +31,7 @@ export async function viewsOf(db: Db | Trx, messages: Message[]): Promise<Messag
   }
   return messages.map((m) => {
     const author = authorById.get(m.author_id) ?? { id: m.author_id, handle: 'unknown', display_name: 'Unknown', kind: 'human' as const };
-    return presentMessage(m, author, mentionsBy.get(m.id) ?? [], [...(reactionsBy.get(m.id)?.values() ?? [])]);
+    return presentMessage(m, author, mentionsBy.get(m.id) ?? [], [...(reactionsBy.get(m.id)?.values() ?? [])], pinned.has(m.id));
   });
 }
 

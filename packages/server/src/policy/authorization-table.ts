@@ -70,6 +70,13 @@ export interface Cast {
    * token; or `done`, with a result message the agent posted.
    */
   newTask(options?: { state?: 'queued' | 'running' | 'done' }): Promise<{ taskId: string; channelId: string }>;
+  /**
+   * A fresh doc by the owner: in #room, #secret or #general, or (`fresh`, the default) in a fresh room
+   * as {@link newRoom} makes it; with `revisions` saves in all (default 1); archived when asked.
+   */
+  newDoc(options?: { in?: 'room' | 'secret' | 'general' | 'fresh'; revisions?: number; archived?: boolean }): Promise<{ docId: string; channelId: string }>;
+  /** The owner's message in a fresh room, pinned by the owner. */
+  newPinned(): Promise<Room>;
   /** Adds the reaction of each of these callers to the message. */
   react(messageId: string, emoji: string, by: ActorName[]): Promise<void>;
   unique(prefix: string): string;
@@ -598,6 +605,125 @@ const searchRows: Row[] = [
   },
 ];
 
+const noDoc = '404 doc_not_found';
+/** Reading a doc follows reading its channel: #room is public (the guest is not in it), #secret private. */
+const readsRoom = { owner: 200, admin: 200, member: 200, guest: noDoc, agent: 200, nonMember: noDoc, deactivated } as const;
+
+/** Pins and channel docs (knowledge/): they follow their channel's readers, and its posting rules for writes. */
+const knowledgeRows: Row[] = [
+  ...(['room', 'secret', 'general'] as const).map((where): Row => ({
+    route: 'GET /channels/:channelId/pins',
+    given: `#${where}, with a pinned message`,
+    arrange: (c) => {
+      const room = where === 'room' ? c.room : where === 'secret' ? c.secret : { channelId: c.generalId, messageId: c.generalMessageId };
+      return { path: `/channels/${room.channelId}/pins` };
+    },
+    expect:
+      where === 'room' ? { owner: 200, admin: 200, member: 200, guest: noChannel, agent: 200, nonMember: noChannel, deactivated }
+      : where === 'secret' ? { owner: 200, admin: noChannel, member: noChannel, guest: 200, agent: 200, nonMember: noChannel, deactivated }
+      : { owner: 200, admin: 200, member: 200, guest: noChannel, agent: noChannel, nonMember: noChannel, deactivated },
+  })),
+  {
+    route: 'PUT /messages/:messageId/pin',
+    given: "the owner's message in a fresh room (who_may_pin: members)",
+    arrange: async (c) => ({ path: `/messages/${(await c.newRoom()).messageId}/pin`, body: { note: 'the plan' } }),
+    expect: { owner: 201, admin: 201, member: 201, guest: noMessage, agent: 201, nonMember: noMessage, deactivated },
+  },
+  {
+    route: 'PUT /messages/:messageId/pin',
+    given: "#secret's message, already pinned (pinning again answers the existing pin)",
+    arrange: (c) => ({ path: `/messages/${c.secret.messageId}/pin`, body: {} }),
+    expect: { owner: 200, admin: noMessage, member: noMessage, guest: 200, agent: 200, nonMember: noMessage, deactivated },
+  },
+  {
+    route: 'DELETE /messages/:messageId/pin',
+    given: 'a pinned message in a fresh room',
+    arrange: async (c) => ({ path: `/messages/${(await c.newPinned()).messageId}/pin` }),
+    expect: { owner: 204, admin: 204, member: 204, guest: noMessage, agent: 204, nonMember: noMessage, deactivated },
+  },
+  {
+    route: 'POST /channels/:channelId/docs',
+    given: 'a fresh room',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/docs`, body: { title: 'Runbook', body: '# Deploys\n' } }),
+    expect: { owner: 201, admin: 201, member: 201, guest: noChannel, agent: 201, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'POST /channels/:channelId/docs',
+    given: '#general (public; the agent was never added)',
+    arrange: (c) => ({ path: `/channels/${c.generalId}/docs`, body: { title: 'Runbook', body: '' } }),
+    expect: { owner: 201, admin: 201, member: 201, guest: noChannel, agent: noChannel, nonMember: noChannel, deactivated },
+  },
+  ...(['room', 'secret', 'general'] as const).map((where): Row => ({
+    route: 'GET /channels/:channelId/docs',
+    given: `#${where}, with a doc`,
+    arrange: async (c) => ({ path: `/channels/${(await c.newDoc({ in: where })).channelId}/docs` }),
+    expect:
+      where === 'room' ? { owner: 200, admin: 200, member: 200, guest: noChannel, agent: 200, nonMember: noChannel, deactivated }
+      : where === 'secret' ? { owner: 200, admin: noChannel, member: noChannel, guest: 200, agent: 200, nonMember: noChannel, deactivated }
+      : { owner: 200, admin: 200, member: 200, guest: noChannel, agent: noChannel, nonMember: noChannel, deactivated },
+  })),
+  ...(['room', 'secret', 'general'] as const).map((where): Row => ({
+    route: 'GET /docs/:docId',
+    given: `a doc in #${where}`,
+    arrange: async (c) => ({ path: `/docs/${(await c.newDoc({ in: where })).docId}` }),
+    expect:
+      where === 'room' ? readsRoom
+      : where === 'secret' ? { owner: 200, admin: noDoc, member: noDoc, guest: 200, agent: 200, nonMember: noDoc, deactivated }
+      : { owner: 200, admin: 200, member: 200, guest: noDoc, agent: noDoc, nonMember: noDoc, deactivated },
+  })),
+  {
+    route: 'GET /docs/:docId/revisions',
+    given: 'a doc in #room with two revisions',
+    arrange: async (c) => ({ path: `/docs/${(await c.newDoc({ in: 'room', revisions: 2 })).docId}/revisions` }),
+    expect: readsRoom,
+  },
+  {
+    route: 'GET /docs/:docId/revisions/:revision',
+    given: 'a doc in #room with two revisions',
+    arrange: async (c) => ({ path: `/docs/${(await c.newDoc({ in: 'room', revisions: 2 })).docId}/revisions/1` }),
+    expect: readsRoom,
+  },
+  {
+    route: 'GET /docs/:docId/diff',
+    given: 'a doc in #room with two revisions',
+    arrange: async (c) => ({ path: `/docs/${(await c.newDoc({ in: 'room', revisions: 2 })).docId}/diff?from=1&to=2` }),
+    expect: readsRoom,
+  },
+  {
+    route: 'PATCH /docs/:docId',
+    given: "the owner's doc in a fresh room, edited at its revision",
+    arrange: async (c) => ({ path: `/docs/${(await c.newDoc()).docId}`, body: { revision: 1, body: 'Edited.' } }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noDoc, agent: 200, nonMember: noDoc, deactivated },
+  },
+  {
+    route: 'POST /docs/:docId/restore',
+    given: "the owner's doc in a fresh room with two revisions, restoring the first",
+    arrange: async (c) => ({ path: `/docs/${(await c.newDoc({ revisions: 2 })).docId}/restore`, body: { revision: 1 } }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noDoc, agent: 200, nonMember: noDoc, deactivated },
+  },
+  {
+    route: 'POST /docs/:docId/archive',
+    given: "the owner's doc in a fresh room (the owner owns the room)",
+    arrange: async (c) => ({ path: `/docs/${(await c.newDoc()).docId}/archive` }),
+    expect: { owner: 200, admin: 200, member: '403 moderator_required', guest: noDoc, agent: '403 moderator_required', nonMember: noDoc, deactivated },
+  },
+  {
+    route: 'POST /docs/:docId/unarchive',
+    given: "the owner's archived doc in a fresh room",
+    arrange: async (c) => ({ path: `/docs/${(await c.newDoc({ archived: true })).docId}/unarchive` }),
+    expect: { owner: 200, admin: 200, member: '403 moderator_required', guest: noDoc, agent: '403 moderator_required', nonMember: noDoc, deactivated },
+  },
+  {
+    route: 'PUT /channels/:channelId/guide',
+    given: "a fresh room with the owner's doc, marked as the guide",
+    arrange: async (c) => {
+      const { docId, channelId } = await c.newDoc();
+      return { path: `/channels/${channelId}/guide`, body: { doc_id: docId } };
+    },
+    expect: { owner: 200, admin: 200, member: '403 moderator_required', guest: noChannel, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+];
+
 export const authorizationTable: Row[] = [
   ...accountRows,
   ...orgRows,
@@ -609,6 +735,7 @@ export const authorizationTable: Row[] = [
   ...contextRows,
   ...taskRows,
   ...searchRows,
+  ...knowledgeRows,
 ];
 
 /** Routes anyone may call without credentials. Everything else answers 401 without a token. */

@@ -106,9 +106,16 @@ async function buildCast(accounts: Pool): Promise<Stage> {
   const room = { channelId: roomId, messageId: await post(owner, roomId) };
   const secret = { channelId: secretId, messageId: await post(owner, secretId) };
   const generalMessageId = await post(owner, generalId);
+  for (const messageId of [room.messageId, secret.messageId, generalMessageId]) ok(await owner.put(`/messages/${messageId}/pin`, {}));
   ok(await owner.post(`/orgs/${orgId}/members/${deactivated}/deactivate`), 200);
 
   const spares = [...accounts.spares];
+  const newRoom: Cast['newRoom'] = async (options = {}) => {
+    const channelId = await channel('public', [member, agent, ...(options.withHelper ? [helperId] : [])]);
+    const messageId = await post(options.author === 'member' ? apis.member : owner, channelId);
+    if (options.archived) ok(await owner.post(`/channels/${channelId}/archive`), 200);
+    return { channelId, messageId };
+  };
   return {
     orgId,
     generalId,
@@ -119,12 +126,7 @@ async function buildCast(accounts: Pool): Promise<Stage> {
     generalMessageId,
     apis,
     unique,
-    async newRoom(options = {}) {
-      const channelId = await channel('public', [member, agent, ...(options.withHelper ? [helperId] : [])]);
-      const messageId = await post(options.author === 'member' ? apis.member : owner, channelId);
-      if (options.archived) ok(await owner.post(`/channels/${channelId}/archive`), 200);
-      return { channelId, messageId };
-    },
+    newRoom,
     async newPerson(options = {}) {
       const spare = spares.shift();
       if (!spare) throw new Error(`A row may use at most ${sparesPerRow} fresh people.`);
@@ -148,6 +150,21 @@ async function buildCast(accounts: Pool): Promise<Stage> {
         ok(await apis.agent.post(`/tasks/${taskId}/complete`, { result_message_id: resultId }), 200);
       }
       return { taskId, channelId };
+    },
+    async newDoc(options = {}) {
+      const where = options.in ?? 'fresh';
+      const channelId = where === 'room' ? roomId : where === 'secret' ? secretId : where === 'general' ? generalId : (await newRoom()).channelId;
+      const docId = ok(await owner.post(`/channels/${channelId}/docs`, { title: 'Runbook', body: 'Step one.\n' })).body.doc.id as string;
+      for (let revision = 1; revision < (options.revisions ?? 1); revision++) {
+        ok(await owner.patch(`/docs/${docId}`, { revision, body: `Step one.\nStep ${revision + 1}.\n` }), 200);
+      }
+      if (options.archived) ok(await owner.post(`/docs/${docId}/archive`), 200);
+      return { docId, channelId };
+    },
+    async newPinned() {
+      const room = await newRoom();
+      ok(await owner.put(`/messages/${room.messageId}/pin`, {}));
+      return room;
     },
     async react(messageId, emoji, by) {
       for (const name of by) ok(await apis[name].put(`/messages/${messageId}/reactions/${emoji}`), 204);
@@ -204,6 +221,9 @@ const scopeChecks: Record<Scope, ScopeCheck[]> = {
     { route: 'PUT /messages/:messageId/reactions/:emoji', arrange: async (c) => ({ path: `/messages/${(await c.newRoom()).messageId}/reactions/eyes` }), allowed: 204 },
     { route: 'PATCH /messages/:messageId', given: "the agent's own message", arrange: async (c) => ({ path: `/messages/${await agentMessage(c)}`, body: { body: 'edited' } }), allowed: 200 },
     { route: 'DELETE /messages/:messageId', given: "the agent's own message", arrange: async (c) => ({ path: `/messages/${await agentMessage(c)}` }), allowed: 200 },
+    { route: 'PUT /messages/:messageId/pin', arrange: async (c) => ({ path: `/messages/${(await c.newRoom()).messageId}/pin`, body: {} }), allowed: 201 },
+    { route: 'POST /channels/:channelId/docs', arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/docs`, body: { title: 'Notes', body: '' } }), allowed: 201 },
+    { route: 'PATCH /docs/:docId', arrange: async (c) => ({ path: `/docs/${(await c.newDoc()).docId}`, body: { revision: 1, title: 'Renamed' } }), allowed: 200 },
     {
       route: 'DELETE /messages/:messageId',
       given: "the member's message, in a room where the agent is a moderator",
@@ -219,6 +239,9 @@ const scopeChecks: Record<Scope, ScopeCheck[]> = {
     { route: 'GET /channels/:channelId/messages', arrange: (c) => ({ path: `/channels/${c.room.channelId}/messages` }), allowed: 200 },
     { route: 'GET /messages/:messageId', arrange: (c) => ({ path: `/messages/${c.room.messageId}` }), allowed: 200 },
     { route: 'GET /messages/:messageId/thread', arrange: (c) => ({ path: `/messages/${c.room.messageId}/thread` }), allowed: 200 },
+    { route: 'GET /channels/:channelId/pins', arrange: (c) => ({ path: `/channels/${c.room.channelId}/pins` }), allowed: 200 },
+    { route: 'GET /channels/:channelId/docs', arrange: (c) => ({ path: `/channels/${c.room.channelId}/docs` }), allowed: 200 },
+    { route: 'GET /docs/:docId', arrange: async (c) => ({ path: `/docs/${(await c.newDoc({ in: 'room' })).docId}` }), allowed: 200 },
     { route: 'POST /channels/:channelId/read', arrange: (c) => ({ path: `/channels/${c.room.channelId}/read`, body: { seq: 1 } }), allowed: 200 },
     { route: 'POST /tasks/:taskId/claim', given: 'a fresh task for the agent', arrange: async (c) => ({ path: `/tasks/${(await c.newTask()).taskId}/claim` }), allowed: 200 },
     { route: 'GET /orgs/:orgId/search', arrange: (c) => ({ path: `/orgs/${c.orgId}/search?q=hello` }), allowed: 200 },

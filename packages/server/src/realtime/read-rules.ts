@@ -10,8 +10,8 @@ import type { Subscription } from './connection.js';
  * The channel's read rules (policy/agent-reads.ts) on the socket: each
  * subscription receives only the message events its member may read now —
  * the same `mayRead` that REST applies in SQL. Events that carry a message
- * (created, edited, deleted) are judged by the message they carry; reaction
- * and thread events by the message they are about.
+ * (created, edited, deleted) are judged by the message they carry; reaction,
+ * thread and pin events by the message they are about.
  *
  * Per channel stream it keeps what the predicate needs: the channel's current
  * rules (from `channel.updated` as they are dispatched), the facts of recent
@@ -85,6 +85,10 @@ function messageOf(event: ChannelEvent): MessageView | { id: string } | null {
       return { id: event.payload.message_id };
     case 'thread.updated':
       return { id: event.payload.thread.root_id };
+    case 'pin.added':
+      return { id: event.payload.pin.message_id };
+    case 'pin.removed':
+      return { id: event.payload.message_id };
     default:
       return null;
   }
