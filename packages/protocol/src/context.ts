@@ -1,3 +1,4 @@
+import type { ContextExperience } from './experience.js';
 import type { Author, ChannelView, MessageKind, TaskOrigin, TaskStatus } from './views.js';
 
 /**
@@ -55,6 +56,7 @@ export interface ContextBundle {
   guide: ContextKnowledgeItem[];
   pins: ContextKnowledgeItem[];
   docs: ContextKnowledgeItem[];
-  experience: ContextKnowledgeItem[];
+  /** The most relevant current experience for the task text, ranked by relevance × quality × freshness. */
+  experience: ContextExperience[];
   budget: { max_messages: number; max_chars: number; messages: number; chars: number };
 }

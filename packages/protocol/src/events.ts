@@ -1,3 +1,4 @@
+import type { ExperienceRef } from './experience.js';
 import type { ChannelRole, ChannelView, MessageView, TaskView, ThreadSummary } from './views.js';
 
 /**
@@ -24,6 +25,12 @@ export interface ChannelEventPayloads {
   'task.created': { task: TaskView };
   /** Claimed, finished, failed, requeued, or judged by a person. */
   'task.updated': { task: TaskView };
+  /** An experience entry distilled in this channel (its origin). Ids only: its content is read through the API. */
+  'experience.created': { experience: ExperienceRef };
+  /** Edited, voted on, reported on or confirmed: `changed` names what. */
+  'experience.updated': { experience: ExperienceRef; changed: string[] };
+  /** Deprecated, superseded or promoted to org scope. */
+  'experience.status_changed': { experience: ExperienceRef; previous: { status: string; scope: string } };
 }
 
 export type ChannelEventType = keyof ChannelEventPayloads;
@@ -44,6 +51,9 @@ export const channelEventTypes = [
   'reaction.removed',
   'task.created',
   'task.updated',
+  'experience.created',
+  'experience.updated',
+  'experience.status_changed',
 ] as const satisfies readonly ChannelEventType[];
 
 /** A channel event as stored in the log, carried by the bus and sent to clients. */

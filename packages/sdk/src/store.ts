@@ -260,7 +260,10 @@ export function applyChannelEvent(ch: ChannelState, event: ChannelEvent): Channe
       return reacted(base, event);
     case 'task.created':
     case 'task.updated':
-      return base; // tasks are not part of a channel's message state
+    case 'experience.created':
+    case 'experience.updated':
+    case 'experience.status_changed':
+      return base; // tasks and experience are not part of a channel's message state
   }
 }
 

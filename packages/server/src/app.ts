@@ -20,6 +20,7 @@ import { taskRoutes } from './tasks/routes.js';
 import { taskHistoryRoutes } from './tasks/history-routes.js';
 import { contextRoutes } from './context-api/routes.js';
 import { auditRoutes } from './audit/routes.js';
+import { experienceRoutes } from './experience/routes.js';
 
 export const apiPrefix = '/api/v1';
 
@@ -76,6 +77,7 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
       realtimeRoutes(typed, ctx);
       contextRoutes(typed, ctx);
       auditRoutes(typed, ctx);
+      experienceRoutes(typed, ctx);
       done();
     },
     { prefix: apiPrefix },

@@ -4,8 +4,8 @@ import { isAgent } from '../policy/actor.js';
 import type { ChannelAccess } from '../policy/channel.js';
 import { appendAudit } from './chain.js';
 
-/** The audited kinds of agent read: the context bundle, and history, threads and messages read directly. */
-export type AgentReadAction = 'agent.context.read' | 'agent.messages.read';
+/** The audited kinds of agent read: the context bundle, history, threads and messages read directly, and experience. */
+export type AgentReadAction = 'agent.context.read' | 'agent.messages.read' | 'agent.experience.read';
 
 /**
  * Records what an agent was served — every item's id, in the order served —

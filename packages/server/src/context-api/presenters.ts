@@ -4,6 +4,7 @@ import { ChannelViewSchema } from '../channels/presenters.js';
 import type { Message, Task } from '../db/schema.js';
 import { Nullable, Timestamp } from '../http/schemas.js';
 import { AuthorSchema, type Author } from '../messages/presenters.js';
+import { ContextExperienceSchema } from '../experience/presenters.js';
 
 export const ContextMessageSchema = Type.Object({
   type: Type.Literal('message'),
@@ -40,7 +41,7 @@ export const ContextBundleSchema = Type.Object({
   guide: Type.Array(KnowledgeItemSchema),
   pins: Type.Array(KnowledgeItemSchema),
   docs: Type.Array(KnowledgeItemSchema),
-  experience: Type.Array(KnowledgeItemSchema),
+  experience: Type.Array(ContextExperienceSchema),
   budget: Type.Object({ max_messages: Type.Integer(), max_chars: Type.Integer(), messages: Type.Integer(), chars: Type.Integer() }),
 });
 

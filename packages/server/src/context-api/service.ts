@@ -9,6 +9,7 @@ import type { Author } from '../messages/presenters.js';
 import { canReadContext, canUseTaskContext } from '../policy/agent-reads.js';
 import type { ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
+import { experienceForContext } from '../experience/context.js';
 import { presentContextMessage, presentContextTask } from './presenters.js';
 
 export interface ContextRequest {
@@ -55,7 +56,8 @@ async function taskFor(ctx: AppContext, a: ChannelAccess, taskId: string | undef
 
 /**
  * What this agent may see for the work at hand in this channel, in one bundle:
- * the task and its thread (root and latest replies) first, then the channel's
+ * the task and its thread (root and latest replies) first, then ranked
+ * experience for the task text (experience/context.ts), then the channel's
  * recent top-level history, within a message count and a character budget.
  * Every message passes the channel's read rules (policy/agent-reads.ts) at
  * this moment; deleted messages have no content and are left out. Every id
@@ -81,6 +83,10 @@ export async function assembleContext(ctx: AppContext, a: ChannelAccess, request
   ]);
   const rootServed = root && budget.fits(root) ? root : null;
   const threadServed = budget.takeWhile(replies).reverse();
+  // Experience comes before history, within a quarter of the character budget.
+  const taskText = [root, ...replies].filter((m) => m && (m.id === rootId || m.id === task?.request_message_id)).map((m) => m?.body ?? '').join('\n');
+  const experience = await experienceForContext(ctx, a, taskText, Math.min(request.maxChars - budget.chars, Math.floor(request.maxChars / 4)));
+  budget.chars += experience.chars;
   const historyServed = budget.takeWhile(recent).reverse();
 
   const served = [...(rootServed ? [rootServed] : []), ...threadServed, ...historyServed];
@@ -91,7 +97,7 @@ export async function assembleContext(ctx: AppContext, a: ChannelAccess, request
     ctx,
     a,
     'agent.context.read',
-    served.map((m) => m.id),
+    [...served.map((m) => m.id), ...experience.items.map((e) => e.id)],
     { max_messages: request.maxMessages, max_chars: request.maxChars, ...(task ? { task_id: task.id } : {}) },
   );
   return {
@@ -104,7 +110,7 @@ export async function assembleContext(ctx: AppContext, a: ChannelAccess, request
     guide: [],
     pins: [],
     docs: [],
-    experience: [],
+    experience: experience.items,
     budget: { max_messages: request.maxMessages, max_chars: request.maxChars, messages: budget.messages, chars: budget.chars },
   };
 }

@@ -8,6 +8,7 @@ import { canCite, type FoundSource, type Readers } from '../policy/audience.js';
 import { canSee, type ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
 import { visibleMessages } from './history.js';
+import { experienceSources } from '../experience/citations.js';
 
 /**
  * The sources an agent's post declares (DESIGN §2.2), checked before the send
@@ -60,8 +61,8 @@ export async function checkSources(ctx: AppContext, a: ChannelAccess, sources: r
 }
 
 /**
- * Each source as the server finds it now: messages of the org (docs and
- * experience entries are not resolvable yet, so they are unknown), whether the
+ * Each source as the server finds it now: messages and experience entries of
+ * the org (docs are not resolvable yet, so they are unknown), whether the
  * agent could read each itself — with its own memberships, not a task token's
  * boundary, since context assembly may hand it items from elsewhere that pass
  * the rule — and who reads each source's channel and the target channel.
@@ -85,7 +86,9 @@ async function findSources(ctx: AppContext, a: ChannelAccess, refs: readonly Sou
     readersOf(ctx, [a.channel.id, ...channelIds]),
   ]);
   const readable = await readableByAgent(ctx, a.actor, messages, channels, memberships);
+  const entries = await experienceSources(ctx, a, refs);
   const found = refs.map((ref): FoundSource => {
+    if (ref.type === 'experience') return entries.get(ref.id) ?? { ref, found: false };
     const message = ref.type === 'message' ? messages.find((m) => m.id === ref.id) : undefined;
     const sourceReaders = message && readers.get(message.channel_id);
     if (!message || !sourceReaders) return { ref, found: false };
