@@ -50,8 +50,10 @@ describe('experience in the context bundle', () => {
     const ids = b.experience.map((e: any) => e.id);
     expect(ids.sort()).toEqual([relevant.id, successor.id].sort());
     expect(b.experience[0]).toMatchObject({ type: 'experience', title: expect.any(String), body: expect.any(String), scope: 'channel', channel_id: ops });
-    const chars = b.experience.reduce((n: number, e: any) => n + e.title.length + e.body.length, 0);
-    expect(b.budget.chars).toBe(chars + [b.thread.root, ...b.thread.items, ...b.history.items].reduce((n: number, m: any) => n + m.body.length, 0));
+    const entries: { title: string; body: string }[] = b.experience;
+    const messages: { body: string }[] = [b.thread.root, ...b.thread.items, ...b.history.items];
+    const chars = entries.reduce((n, e) => n + e.title.length + e.body.length, 0);
+    expect(b.budget.chars).toBe(chars + messages.reduce((n, m) => n + m.body.length, 0));
 
     const [read] = await auditOf(server, w.orgId, 'agent.context.read');
     expect(read).toMatchObject({ actor_id: bot.memberId, details: expect.objectContaining({ task_id: task.taskId }) });

@@ -107,7 +107,7 @@ async function reviewQueue(ctx: AppContext, actor: Actor, where: { channel: Chan
   const rows = await readable(ctx, actor, candidates, () => ('channel' in where ? where.channel : null));
   const signals = await signalsOf(ctx.db, rows.map((r) => r.id));
   return rows
-    .filter((r) => reviewReasons(r, signals.get(r.id) ?? { endorsements: 0, flags: 0, helpful: 0, unhelpful: 0, positive: 0, negative: 0 }, now).length > 0)
+    .filter((r) => reviewReasons(r, signals.get(r.id) ?? noSignals, now).length > 0)
     .slice(0, limit)
     .map((r) => presentEntry(r, signals.get(r.id), now));
 }
