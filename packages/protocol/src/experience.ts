@@ -25,7 +25,7 @@ export interface ExperienceQuality {
   helpful: number;
   unhelpful: number;
   use_count: number;
-  /** The documented quality score in [0, 1] (docs/KNOWLEDGE.md): 0.5 with no signals. */
+  /** The documented quality score in [0, 1] (docs/EXPERIENCE.md): 0.5 with no signals. */
   score: number;
 }
 
@@ -75,7 +75,7 @@ export interface ContextExperience {
   tags: string[];
   scope: ExperienceScope;
   channel_id: string;
-  /** relevance × quality × freshness, as ranked (docs/KNOWLEDGE.md). */
+  /** relevance × quality × freshness, as ranked (docs/EXPERIENCE.md). */
   rank: number;
   score: number;
 }

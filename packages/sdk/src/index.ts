@@ -5,7 +5,17 @@
  * - `ChorusSocket`: the realtime socket with reconnect, backoff with jitter, exact resume and idempotent sends.
  * - `applyEvent` and the snapshot helpers: a client-side store of the channels a member follows.
  */
-export { RestClient, type ChannelListEntry, type ChannelMemberEntry, type Membership, type Page, type PageQuery, type Session } from './rest.js';
+export {
+  RestClient,
+  type ChannelListEntry,
+  type ChannelMemberEntry,
+  type ExperienceInput,
+  type ExperienceQuery,
+  type Membership,
+  type Page,
+  type PageQuery,
+  type Session,
+} from './rest.js';
 export { ChorusSocket, type SocketEvents, type SocketOptions, type SocketState, type WebSocketFactory, type WebSocketLike } from './socket.js';
 export { ChorusError } from './errors.js';
 export {
@@ -29,3 +39,4 @@ export {
 export type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from '@chorus/protocol/events';
 export type { Cursors, ReadyFrame, ResyncFrame, ServerFrame, ClientFrame } from '@chorus/protocol/frames';
 export type { ChannelRole, ChannelView, MemberView, MessageView, ReactionGroup, ThreadSummary } from '@chorus/protocol/views';
+export type { ContextExperience, ExperienceInsights, ExperienceStatus, ExperienceView, ProvenanceView } from '@chorus/protocol/experience';

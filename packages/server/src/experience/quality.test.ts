@@ -1,3 +1,4 @@
+import { RestClient } from '@chorus/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server.js';
 import { Api } from '../test/client.js';
@@ -103,5 +104,22 @@ describe('agent reports', () => {
     const there = await distil(pat, elsewhere, [{ type: 'message', id: (await w.post(pat, elsewhere, 'another lesson')).id }]);
     const task = await issueTaskToken(server, { orgId: w.orgId, channelId: ops, agentId: bot.memberId, requesterId: pat.memberId, requestMessageId: lesson.id });
     expect((await bot.api.post(`/experience/${there.id}/reports`, { task_id: task.taskId, outcome: 'helpful' })).status).toBe(404);
+  });
+});
+
+describe('the SDK', () => {
+  it('speaks the experience API: distil, vote, review, retire', async () => {
+    const { w, pat, sam, ops, lesson } = await org();
+    const patSdk = new RestClient(server.url, pat.token);
+    const samSdk = new RestClient(server.url, sam.token);
+    const { experience } = await patSdk.createExperience(ops, { title: 'Keys', body: 'Rotate quarterly.', tags: ['security'], sources: [{ type: 'message', id: lesson.id }] });
+    expect((await samSdk.voteExperience(experience.id, 'endorse')).experience.quality.endorsements).toBe(1);
+    expect((await samSdk.channelExperience(ops, { tag: 'security' })).experience.map((e) => e.id)).toEqual([experience.id]);
+    await patSdk.editExperience(experience.id, { review_by: new Date(Date.now() - 1000).toISOString() });
+    expect((await patSdk.experienceReviewQueue({ channelId: ops })).experience.map((e) => e.id)).toEqual([experience.id]);
+    await patSdk.confirmExperience(experience.id);
+    await patSdk.deprecateExperience(experience.id);
+    expect((await samSdk.channelExperience(ops, { status: 'deprecated', tag: 'security' })).experience.map((e) => e.status)).toEqual(['deprecated']);
+    await expect(new RestClient(server.url, (await w.person('guest')).token).experience(experience.id)).rejects.toMatchObject({ status: 404, code: 'experience_not_found' });
   });
 });

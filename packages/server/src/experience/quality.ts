@@ -5,7 +5,7 @@ import type { ExperienceEntry } from '../db/schema.js';
 
 /**
  * The quality score of an entry and the ranking built on it (documented in
- * docs/KNOWLEDGE.md, "Quality score"):
+ * docs/EXPERIENCE.md, "Quality score"):
  *
  *     w(signal)  = 0.5 ^ (age of the signal / 90 days)                    each signal fades
  *     positive   = Σ w over endorsements and `helpful` reports

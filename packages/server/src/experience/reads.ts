@@ -1,4 +1,5 @@
 import type { ExperienceInsights, ExperienceStatus, ExperienceView } from '@chorus/protocol/experience';
+import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { ExperienceEntry } from '../db/schema.js';
 import type { Actor } from '../policy/actor.js';
@@ -24,6 +25,8 @@ export interface ListOptions {
 }
 
 type Query = ReturnType<typeof baseQuery>;
+/** Tags are stored lower-case. */
+const hasTag = (tag: string) => sql<boolean>`tags @> array[${tag.toLowerCase()}]::text[]`;
 const baseQuery = (ctx: AppContext) => ctx.db.selectFrom('experience_entries').selectAll();
 
 function withStatus(q: Query, status: StatusFilter, now: Date): Query {
@@ -66,7 +69,7 @@ async function present(ctx: AppContext, rows: ExperienceEntry[], now: Date): Pro
 export async function channelEntries(ctx: AppContext, a: ChannelAccess, options: ListOptions): Promise<ExperienceView[]> {
   const now = new Date();
   const rows = await withStatus(baseQuery(ctx).where('channel_id', '=', a.channel.id), options.status ?? 'active', now)
-    .$if(options.tag !== undefined, (q) => q.where('tags', '@>', [options.tag?.toLowerCase() ?? '']))
+    .$if(options.tag !== undefined, (q) => q.where(hasTag(options.tag ?? '')))
     .orderBy('created_at', 'desc')
     .limit(options.limit)
     .execute();
@@ -77,7 +80,7 @@ export async function channelEntries(ctx: AppContext, a: ChannelAccess, options:
 export async function orgEntries(ctx: AppContext, actor: Actor, options: ListOptions): Promise<ExperienceView[]> {
   const now = new Date();
   const rows = await withStatus(baseQuery(ctx).where('org_id', '=', actor.member.org_id).where('scope', '=', 'org'), options.status ?? 'active', now)
-    .$if(options.tag !== undefined, (q) => q.where('tags', '@>', [options.tag?.toLowerCase() ?? '']))
+    .$if(options.tag !== undefined, (q) => q.where(hasTag(options.tag ?? '')))
     .orderBy('created_at', 'desc')
     .limit(options.limit)
     .execute();
