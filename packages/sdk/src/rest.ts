@@ -255,11 +255,11 @@ export interface ExperienceInput {
   review_by?: string | null;
 }
 
-export interface ExperienceQuery {
+export type ExperienceQuery = {
   status?: ExperienceStatus | 'all';
   tag?: string;
   limit?: number;
-}
+};
 
 function params(query: Record<string, string | number | undefined>): string {
   const parts = Object.entries(query)
