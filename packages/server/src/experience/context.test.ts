@@ -118,6 +118,10 @@ describe('the boundary (leak cases)', () => {
     expect((await inB.get(`/channels/${b}/experience`)).body.experience.map((e: any) => e.id)).toEqual([inBEntry.id]);
     expect((await inB.get(`/channels/${ops}/experience`)).status).toBe(404);
     expect((await inB.get(`/orgs/${w.orgId}/experience`)).status).toBe(403);
+    const ownList = await bot.api.get(`/orgs/${w.orgId}/experience`);
+    expect(ownList.body.experience.map((e: any) => e.id)).toEqual([orgWide.id]);
+    const orgRead = (await auditOf(server, w.orgId, 'agent.experience.read')).find((e) => e.target_type === 'org');
+    expect(orgRead).toMatchObject({ actor_id: bot.memberId, target_type: 'org', items: [orgWide.id] });
     // With its own token the bot reads where it serves, but never the hidden channel's entry.
     expect((await bot.api.get(`/experience/${hiddenEntry.id}`)).status).toBe(404);
     expect((await bot.api.get(`/experience/${opsOnly.id}`)).status).toBe(200);

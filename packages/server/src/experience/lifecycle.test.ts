@@ -83,7 +83,7 @@ describe('creating experience', () => {
     expect((await taskApi.post(`/channels/${ops}/experience`, { title: 'x', body: 'y', sources: [{ type: 'message', id: humansOnly.id }] })).body.error.code).toBe('source_not_found');
 
     const [written] = await auditOf(server, w.orgId, 'agent.experience.write');
-    expect(written).toMatchObject({ actor_id: bot.memberId, target_id: entry.id, channel_id: ops, items: [entry.id, lesson.id], details: { task_id: task.taskId } });
+    expect(written).toMatchObject({ actor_id: bot.memberId, target_id: entry.id, channel_id: ops, items: [entry.id, lesson.id], details: { change: 'created', task_id: task.taskId } });
   });
 
   it('keeps an entry drawn on a message for people only away from every agent', async () => {

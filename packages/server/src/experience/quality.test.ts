@@ -2,7 +2,7 @@ import { RestClient } from '@chorus/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server.js';
 import { Api } from '../test/client.js';
-import { issueTaskToken } from '../test/context-fixtures.js';
+import { auditOf, issueTaskToken } from '../test/context-fixtures.js';
 import { distil, reviewQueue } from '../test/experience.js';
 import { createWorld } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
@@ -84,6 +84,8 @@ describe('agent reports', () => {
     expect(helped.status, JSON.stringify(helped.body)).toBe(201);
     expect(helped.body.experience.quality).toMatchObject({ helpful: 1, unhelpful: 0 });
     expect((await taskApi.post(`/experience/${entry.id}/reports`, { task_id: task.taskId, outcome: 'unhelpful' })).body.error.code).toBe('already_reported');
+    const [written] = await auditOf(server, w.orgId, 'agent.experience.write');
+    expect(written).toMatchObject({ actor_id: bot.memberId, target_id: entry.id, items: [entry.id], details: { change: ['quality'], task_id: task.taskId } });
 
     // With its own token, for another task of its own.
     const second = await issueTaskToken(server, { orgId: w.orgId, channelId: ops, agentId: bot.memberId, requesterId: pat.memberId, requestMessageId: (await w.post(pat, ops, 'again')).id });

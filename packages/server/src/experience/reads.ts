@@ -1,8 +1,9 @@
 import type { ExperienceInsights, ExperienceStatus, ExperienceView } from '@chorus/protocol/experience';
 import { sql } from 'kysely';
+import { appendAudit } from '../audit/chain.js';
 import type { AppContext } from '../context.js';
 import type { ExperienceEntry } from '../db/schema.js';
-import type { Actor } from '../policy/actor.js';
+import { isAgent, type Actor } from '../policy/actor.js';
 import type { ChannelAccess } from '../policy/channel.js';
 import { readsEntry, readsOrgEntry } from '../policy/experience.js';
 import { currentWhere, orgEntriesFlowInto } from './access.js';
@@ -137,4 +138,14 @@ export async function experienceInsights(ctx: AppContext, actor: Actor, where: {
       .slice(0, limit),
     due_for_review: 'channel' in where ? await channelReviewQueue(ctx, where.channel, limit) : await orgReviewQueue(ctx, actor, limit),
   };
+}
+
+/** An agent's read of the org's entries, on the record like its channel reads (audit/agent-reads.ts). */
+export async function recordOrgRead(ctx: AppContext, actor: Actor, items: string[]): Promise<void> {
+  if (!isAgent(actor)) return;
+  await ctx.db.transaction().execute((trx) =>
+    appendAudit(trx, actor.member.org_id, [
+      { actorId: actor.member.id, actorKind: 'agent', action: 'agent.experience.read', targetType: 'org', targetId: actor.member.org_id, items, decision: 'allow' },
+    ]),
+  );
 }

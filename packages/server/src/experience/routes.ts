@@ -14,7 +14,7 @@ import { OrgInsightsSchema } from '../tasks/presenters.js';
 import { orgInsights } from '../tasks/stats.js';
 import { accessEntry } from './access.js';
 import { EntryListResponse, EntryResponse, ExperienceStatusSchema, ExperienceViewSchema } from './presenters.js';
-import { channelEntries, channelReviewQueue, experienceInsights, orgEntries, orgReviewQueue } from './reads.js';
+import { channelEntries, channelReviewQueue, experienceInsights, orgEntries, orgReviewQueue, recordOrgRead } from './reads.js';
 import { confirmEntry, createEntry, editEntry, promoteEntry, retireEntry, viewOf } from './service.js';
 import { report, unvote, vote } from './signals.js';
 
@@ -94,7 +94,9 @@ export function experienceRoutes(app: App, ctx: AppContext): void {
     { schema: { tags: ['experience'], summary: "The org's org-scope entries (for its members who are not guests)", params: OrgParams, querystring: ListQuery, response: { 200: EntryListResponse, ...errors } } },
     async (request) => {
       const actor = await enterOrg(ctx, requirePrincipal(request), request.params.orgId);
-      return { experience: await orgEntries(ctx, actor, { ...request.query, limit: request.query.limit ?? 50 }) };
+      const experience = await orgEntries(ctx, actor, { ...request.query, limit: request.query.limit ?? 50 });
+      await recordOrgRead(ctx, actor, experience.map((e) => e.id));
+      return { experience };
     },
   );
 
@@ -103,7 +105,9 @@ export function experienceRoutes(app: App, ctx: AppContext): void {
     { schema: { tags: ['experience'], summary: "The org's review queue of org-scope entries", params: OrgParams, querystring: QueueQuery, response: { 200: EntryListResponse, ...errors } } },
     async (request) => {
       const actor = await enterOrg(ctx, requirePrincipal(request), request.params.orgId);
-      return { experience: await orgReviewQueue(ctx, actor, request.query.limit ?? 50) };
+      const experience = await orgReviewQueue(ctx, actor, request.query.limit ?? 50);
+      await recordOrgRead(ctx, actor, experience.map((e) => e.id));
+      return { experience };
     },
   );
 

@@ -6,7 +6,7 @@ import type { ExperienceEntry } from '../db/schema.js';
 import { appendEvent, type Mutation } from '../events/log.js';
 import type { Principal } from '../http/auth.js';
 import { AppError, badRequest, conflict } from '../http/errors.js';
-import { isAgent } from '../policy/actor.js';
+import { isAgent, type Actor } from '../policy/actor.js';
 import { flowAllowed } from '../policy/audience.js';
 import type { ChannelAccess } from '../policy/channel.js';
 import { allow, deny, enforce, hidden } from '../policy/decision.js';
@@ -42,13 +42,29 @@ export async function viewOf(ctx: AppContext, entry: ExperienceEntry): Promise<E
   return presentEntry(entry, signals.get(entry.id));
 }
 
-/** Appends the entry's event to its origin channel's log. */
-export async function publishEntry(m: Mutation, entry: ExperienceEntry, actorId: string, change: { created: true } | { changed: string[] } | { previous: Pick<ExperienceEntry, 'status' | 'scope'> }): Promise<void> {
-  const base = { orgId: entry.org_id, channelId: entry.channel_id, actorId };
+/**
+ * Appends the entry's event to its origin channel's log; an agent's change is
+ * also put on the audit record (DESIGN §2.4: every agent write), in the same transaction.
+ */
+export async function publishEntry(
+  m: Mutation,
+  entry: ExperienceEntry,
+  actor: Actor,
+  change: { created: true } | { changed: string[] } | { previous: Pick<ExperienceEntry, 'status' | 'scope'> },
+): Promise<void> {
+  const base = { orgId: entry.org_id, channelId: entry.channel_id, actorId: actor.member.id };
   const experience = refOf(entry);
   if ('created' in change) await appendEvent(m, { ...base, type: 'experience.created', payload: { experience } });
   else if ('changed' in change) await appendEvent(m, { ...base, type: 'experience.updated', payload: { experience, changed: change.changed } });
   else await appendEvent(m, { ...base, type: 'experience.status_changed', payload: { experience, previous: change.previous } });
+  if (!isAgent(actor)) return;
+  await recordAction(m.trx, actor, 'agent.experience.write', {
+    targetType: 'experience',
+    targetId: entry.id,
+    channelId: entry.channel_id,
+    items: 'created' in change ? [entry.id, ...entry.sources.map((s) => s.id)] : [entry.id],
+    details: { change: 'created' in change ? 'created' : 'changed' in change ? change.changed : { status: entry.status, scope: entry.scope }, ...(actor.boundary ? { task_id: actor.boundary.taskId } : {}) },
+  });
 }
 
 /** A new channel-scoped entry distilled in `a.channel`, after its provenance passed the audience rule. */
@@ -71,16 +87,7 @@ export async function createEntry(ctx: AppContext, a: ChannelAccess, input: NewE
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await publishEntry(m, row, a.actor.member.id, { created: true });
-    if (isAgent(a.actor)) {
-      await recordAction(m.trx, a.actor, 'agent.experience.write', {
-        targetType: 'experience',
-        targetId: row.id,
-        channelId: a.channel.id,
-        items: [row.id, ...sources.map((s) => s.id)],
-        details: a.actor.boundary ? { task_id: a.actor.boundary.taskId } : null,
-      });
-    }
+    await publishEntry(m, row, a.actor, { created: true });
     return row;
   });
   return presentEntry(entry);
@@ -104,7 +111,7 @@ export async function editEntry(ctx: AppContext, principal: Principal, entryId: 
       .where('id', '=', current.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await publishEntry(m, row, actor.member.id, { changed });
+    await publishEntry(m, row, actor, { changed });
     return row;
   });
   return viewOf(ctx, entry);
@@ -123,7 +130,7 @@ export async function confirmEntry(ctx: AppContext, principal: Principal, entryI
     const next = dateOf(reviewBy) ?? null;
     if (next && next <= now) throw badRequest('review_by_in_past', 'The next review date must be in the future.');
     const row = await m.trx.updateTable('experience_entries').set({ confirmed_at: now, review_by: next }).where('id', '=', current.id).returningAll().executeTakeFirstOrThrow();
-    await publishEntry(m, row, actor.member.id, { changed: ['confirmed_at', 'review_by'] });
+    await publishEntry(m, row, actor, { changed: ['confirmed_at', 'review_by'] });
     return row;
   });
   return viewOf(ctx, entry);
@@ -157,7 +164,7 @@ export async function retireEntry(ctx: AppContext, principal: Principal, entryId
       .where('id', '=', current.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await publishEntry(m, row, actor.member.id, { previous: { status: current.status, scope: current.scope } });
+    await publishEntry(m, row, actor, { previous: { status: current.status, scope: current.scope } });
     return row;
   });
   return viewOf(ctx, entry);
@@ -196,7 +203,7 @@ export async function promoteEntry(ctx: AppContext, principal: Principal, entryI
       items: [row.id],
       details: { override, ...(override ? { reason: options.reason } : {}), sources: current.sources.map((s) => s.id) },
     });
-    await publishEntry(m, row, probe.actor.member.id, { previous: { status: current.status, scope: current.scope } });
+    await publishEntry(m, row, probe.actor, { previous: { status: current.status, scope: current.scope } });
     return row;
   });
   return viewOf(ctx, entry);

@@ -30,7 +30,7 @@ export async function vote(ctx: AppContext, principal: Principal, entryId: strin
       input.vote === 'flag'
         ? await m.trx.updateTable('experience_entries').set({ last_negative_at: now }).where('id', '=', current.id).returningAll().executeTakeFirstOrThrow()
         : current;
-    await publishEntry(m, row, actor.member.id, { changed: ['quality'] });
+    await publishEntry(m, row, actor, { changed: ['quality'] });
     return row;
   });
   return viewOf(ctx, entry);
@@ -41,7 +41,7 @@ export async function unvote(ctx: AppContext, principal: Principal, entryId: str
     const { entry, actor } = await accessEntry(ctx, principal, entryId, canVoteEntry, m.trx);
     const removed = await m.trx.deleteFrom('experience_votes').where('entry_id', '=', entry.id).where('member_id', '=', actor.member.id).executeTakeFirst();
     if (removed.numDeletedRows === 0n) throw notFound('vote');
-    await publishEntry(m, entry, actor.member.id, { changed: ['quality'] });
+    await publishEntry(m, entry, actor, { changed: ['quality'] });
   });
 }
 
@@ -76,7 +76,7 @@ export async function report(
       input.outcome === 'unhelpful'
         ? await m.trx.updateTable('experience_entries').set({ last_negative_at: now }).where('id', '=', current.id).returningAll().executeTakeFirstOrThrow()
         : current;
-    await publishEntry(m, row, actor.member.id, { changed: ['quality'] });
+    await publishEntry(m, row, actor, { changed: ['quality'] });
     return row;
   });
   return viewOf(ctx, entry);
