@@ -64,6 +64,8 @@ export interface ExperienceRef {
   author_id: string;
   scope: ExperienceScope;
   status: ExperienceStatus;
+  /** `humans`: the entry never reaches an agent; a gateway may skip the event for agents. */
+  audience: 'all' | 'humans';
 }
 
 /** An entry in a context bundle, ranked for the task at hand; cite it as `{ type: 'experience', id }`. */

@@ -39,7 +39,7 @@ describe('creating experience', () => {
       review: [],
     });
     expect((await w.owner.api.get(`/experience/${entry.id}`)).body.experience.id).toBe(entry.id);
-    expect(await eventsOf(server, ops)).toEqual([{ type: 'experience.created', payload: { experience: { id: entry.id, channel_id: ops, author_id: pat.memberId, scope: 'channel', status: 'active' } } }]);
+    expect(await eventsOf(server, ops)).toEqual([{ type: 'experience.created', payload: { experience: { id: entry.id, channel_id: ops, author_id: pat.memberId, scope: 'channel', status: 'active', audience: 'all' } } }]);
   });
 
   it('distils from a thread; refuses sources the author cannot read (404) or that fewer people read (403 audience_violation)', async () => {

@@ -93,7 +93,7 @@ export function presentEntry(entry: ExperienceEntry, signals: Signals = noSignal
 }
 
 export function refOf(entry: ExperienceEntry, now = new Date()): ExperienceRef {
-  return { id: entry.id, channel_id: entry.channel_id, author_id: entry.author_id, scope: entry.scope, status: statusAt(entry, now) };
+  return { id: entry.id, channel_id: entry.channel_id, author_id: entry.author_id, scope: entry.scope, status: statusAt(entry, now), audience: entry.audience };
 }
 
 export function presentContextEntry(entry: ExperienceEntry, rank: number, score: number): ContextExperience {
