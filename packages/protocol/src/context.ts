@@ -1,3 +1,4 @@
+import type { ContextExperience } from './experience.js';
 import type { Author, ChannelView, MessageKind, TaskOrigin, TaskStatus } from './views.js';
 
 /**
@@ -81,8 +82,8 @@ export interface ContextBundle {
   pins: ContextSection<ContextPin>;
   /** Channel docs most relevant to the task's request (ts_rank × freshness); without a task, the freshest. */
   docs: ContextSection<ContextDoc>;
-  /** Experience entries: the slot the experience section fills. */
-  experience: ContextKnowledgeItem[];
+  /** The most relevant current experience for the task text, ranked by relevance × quality × freshness. */
+  experience: ContextExperience[];
   /** Recent top-level messages of the channel, oldest first (not repeating the thread or the pins). */
   history: ContextSection<ContextMessage>;
   /** Messages (thread, pins, history) count towards `max_messages`; every body (docs included) towards `max_chars`. */

@@ -1,4 +1,5 @@
 import type { DocSummary, PinView } from './knowledge.js';
+import type { ExperienceRef } from './experience.js';
 import type { ChannelRole, ChannelView, MessageView, TaskView, ThreadSummary } from './views.js';
 
 /**
@@ -37,6 +38,12 @@ export interface ChannelEventPayloads {
   'doc.unarchived': { doc: DocSummary };
   /** The channel's guide for agents is now `doc_id` (null: none). */
   'doc.guide_changed': { doc_id: string | null; previous_doc_id: string | null };
+  /** An experience entry distilled in this channel (its origin). Ids only: its content is read through the API. */
+  'experience.created': { experience: ExperienceRef };
+  /** Edited, voted on, reported on or confirmed: `changed` names what. */
+  'experience.updated': { experience: ExperienceRef; changed: string[] };
+  /** Deprecated, superseded or promoted to org scope. */
+  'experience.status_changed': { experience: ExperienceRef; previous: { status: string; scope: string } };
 }
 
 export type ChannelEventType = keyof ChannelEventPayloads;
@@ -64,6 +71,9 @@ export const channelEventTypes = [
   'doc.archived',
   'doc.unarchived',
   'doc.guide_changed',
+  'experience.created',
+  'experience.updated',
+  'experience.status_changed',
 ] as const satisfies readonly ChannelEventType[];
 
 /** A channel event as stored in the log, carried by the bus and sent to clients. */

@@ -3,6 +3,7 @@ import type { SendFrame } from '@chorus/protocol/frames';
 import type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';
 import type { SearchQuery, SearchResult } from '@chorus/protocol/search';
 import type { ChannelRole, ChannelSettings, ChannelView, MemberView, MessageView, TaskStatus, TaskView } from '@chorus/protocol/views';
+import type { ExperienceInsights, ExperienceOutcome, ExperienceStatus, ExperienceView, ExperienceVote } from '@chorus/protocol/experience';
 import { ChorusError } from './errors.js';
 
 export interface Page {
@@ -301,6 +302,90 @@ export class RestClient {
   setGuide(channelId: string, docId: string | null) {
     return this.request<{ guide: DocSummary | null }>('PUT', `/channels/${channelId}/guide`, { doc_id: docId });
   }
+  // experience
+  /**
+   * Distils an entry in a channel from messages or threads you may read; each source must be read
+   * by everyone who reads the channel (`403 audience_violation` otherwise).
+   *
+   * @example
+   * const { experience } = await rest.createExperience(channelId, {
+   *   title: 'Take the migration lock first', body: '…', tags: ['deploy'],
+   *   sources: [{ type: 'thread', id: incidentRootId }], review_by: '2027-01-01T00:00:00Z',
+   * });
+   */
+  createExperience(channelId: string, input: ExperienceInput & { sources: { type: 'message' | 'thread' | 'doc'; id: string }[] }) {
+    return this.request<{ experience: ExperienceView }>('POST', `/channels/${channelId}/experience`, input);
+  }
+  /** A channel's entries: current ones, or history with `status`. */
+  channelExperience(channelId: string, query: ExperienceQuery = {}) {
+    return this.request<{ experience: ExperienceView[] }>('GET', `/channels/${channelId}/experience${params(query)}`);
+  }
+  /** The org's org-scope entries. */
+  orgExperience(orgId: string, query: ExperienceQuery = {}) {
+    return this.request<{ experience: ExperienceView[] }>('GET', `/orgs/${orgId}/experience${params(query)}`);
+  }
+  /** Entries awaiting review: a channel's (`channelId`), or the org's org-scope ones (`orgId`). */
+  experienceReviewQueue(where: { channelId: string } | { orgId: string }) {
+    return this.request<{ experience: ExperienceView[] }>('GET', 'channelId' in where ? `/channels/${where.channelId}/experience/review` : `/orgs/${where.orgId}/experience/review`);
+  }
+  experience(entryId: string) {
+    return this.request<{ experience: ExperienceView }>('GET', `/experience/${entryId}`);
+  }
+  editExperience(entryId: string, input: Partial<ExperienceInput>) {
+    return this.request<{ experience: ExperienceView }>('PATCH', `/experience/${entryId}`, input);
+  }
+  /** Confirms the entry still holds, with its next review date (or none). */
+  confirmExperience(entryId: string, reviewBy: string | null = null) {
+    return this.request<{ experience: ExperienceView }>('POST', `/experience/${entryId}/confirm`, { review_by: reviewBy });
+  }
+  deprecateExperience(entryId: string) {
+    return this.request<{ experience: ExperienceView }>('POST', `/experience/${entryId}/deprecate`, {});
+  }
+  supersedeExperience(entryId: string, byEntryId: string) {
+    return this.request<{ experience: ExperienceView }>('POST', `/experience/${entryId}/supersede`, { by: byEntryId });
+  }
+  /** Org scope: when every person of the org reads the sources, or an org admin's override with a reason. */
+  promoteExperience(entryId: string, override?: { reason: string }) {
+    return this.request<{ experience: ExperienceView }>('POST', `/experience/${entryId}/promote`, override ? { override: true, reason: override.reason } : {});
+  }
+  /** Endorse, or flag with a reason; one vote per person, changeable. */
+  voteExperience(entryId: string, vote: ExperienceVote, reason?: string) {
+    return this.request<{ experience: ExperienceView }>('PUT', `/experience/${entryId}/vote`, { vote, ...(reason ? { reason } : {}) });
+  }
+  unvoteExperience(entryId: string) {
+    return this.request<null>('DELETE', `/experience/${entryId}/vote`);
+  }
+  /** For agents: whether the entry helped in a task you hold; one report per task. */
+  reportExperience(entryId: string, input: { task_id: string; outcome: ExperienceOutcome; note?: string }) {
+    return this.request<{ experience: ExperienceView }>('POST', `/experience/${entryId}/reports`, input);
+  }
+  channelInsights(channelId: string, days?: number) {
+    return this.request<{ experience: ExperienceInsights; tasks: unknown }>('GET', `/channels/${channelId}/insights${days ? `?days=${days}` : ''}`);
+  }
+  orgExperienceInsights(orgId: string) {
+    return this.request<ExperienceInsights>('GET', `/orgs/${orgId}/insights/experience`);
+  }
+}
+
+export interface ExperienceInput {
+  title: string;
+  body: string;
+  tags?: string[];
+  expires_at?: string | null;
+  review_by?: string | null;
+}
+
+export type ExperienceQuery = {
+  status?: ExperienceStatus | 'all';
+  tag?: string;
+  limit?: number;
+};
+
+function params(query: Record<string, string | number | undefined>): string {
+  const parts = Object.entries(query)
+    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
+    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
 }
 
 function queryString(query: Record<string, string | number | undefined>): string {

@@ -271,6 +271,10 @@ export function applyChannelEvent(ch: ChannelState, event: ChannelEvent): Channe
     case 'doc.unarchived':
     case 'doc.guide_changed':
       return base; // docs are fetched on their own (GET /channels/:id/docs), not part of the message state
+    case 'experience.created':
+    case 'experience.updated':
+    case 'experience.status_changed':
+      return base; // tasks and experience are not part of a channel's message state
   }
 }
 

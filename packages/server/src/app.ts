@@ -24,6 +24,7 @@ import { mcpRoutes } from './mcp/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { pinRoutes } from './knowledge/pins/routes.js';
 import { docRoutes } from './knowledge/docs/routes.js';
+import { experienceRoutes } from './experience/routes.js';
 
 export const apiPrefix = '/api/v1';
 
@@ -84,6 +85,7 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
       searchRoutes(typed, ctx);
       pinRoutes(typed, ctx);
       docRoutes(typed, ctx);
+      experienceRoutes(typed, ctx);
       done();
     },
     { prefix: apiPrefix },

@@ -4,6 +4,7 @@ import { ChannelViewSchema } from '../channels/presenters.js';
 import type { ChannelDoc, Message, Task } from '../db/schema.js';
 import { Nullable, Timestamp } from '../http/schemas.js';
 import { AuthorSchema, type Author } from '../messages/presenters.js';
+import { ContextExperienceSchema } from '../experience/presenters.js';
 
 export const ContextMessageSchema = Type.Object({
   type: Type.Literal('message'),
@@ -55,7 +56,7 @@ export const ContextBundleSchema = Type.Object({
   thread: Nullable(Type.Object({ root: Nullable(ContextMessageSchema), ...Section })),
   pins: Type.Object({ items: Type.Array(ContextPinSchema), truncated: Type.Boolean() }),
   docs: Type.Object({ items: Type.Array(ContextDocSchema), truncated: Type.Boolean() }),
-  experience: Type.Array(KnowledgeItemSchema),
+  experience: Type.Array(ContextExperienceSchema),
   history: Type.Object(Section),
   budget: Type.Object({ max_messages: Type.Integer(), max_chars: Type.Integer(), messages: Type.Integer(), chars: Type.Integer() }),
 });

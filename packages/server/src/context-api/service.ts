@@ -9,6 +9,7 @@ import type { Author } from '../messages/presenters.js';
 import { canReadContext, canUseTaskContext } from '../policy/agent-reads.js';
 import type { ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
+import { experienceForContext } from '../experience/context.js';
 import { readablePins } from '../knowledge/pins/service.js';
 import { Budget } from './budget.js';
 import { guideOf, maxDocs, rankedDocs } from './knowledge.js';
@@ -36,8 +37,9 @@ async function taskFor(ctx: AppContext, a: ChannelAccess, taskId: string | undef
  * What this agent may see for the work at hand in this channel, in one bundle,
  * filled from one budget in this order: the channel's guide for agents (cut to
  * the budget if need be), the task and its thread (root and latest replies),
- * the pinned messages, the channel docs ranked for the task's request, and
- * the channel's recent top-level history. Every message passes the channel's
+ * the pinned messages, the channel docs ranked for the task's request, the
+ * experience ranked for it (experience/context.ts, within a quarter of the
+ * character budget), and the channel's recent top-level history. Every message passes the channel's
  * read rules (policy/agent-reads.ts) at this moment; deleted messages have no
  * content and are left out; nothing is served twice. Every id served is
  * recorded in the audit log before the bundle leaves.
@@ -73,6 +75,8 @@ export async function assembleContext(ctx: AppContext, a: ChannelAccess, request
   const pinCandidates = pins.filter((p) => !inThread.has(p.message.id));
   const pinsServed = budget.takeWhile(pinCandidates.map((p) => ({ ...p, body: p.message.body })));
   const docsServed = docs.filter((d) => budget.fitsText(d.body)).slice(0, maxDocs);
+  const experience = await experienceForContext(ctx, a, task ? (taskRequest?.body ?? '') : '', Math.min(request.maxChars - budget.chars, Math.floor(request.maxChars / 4)));
+  budget.chars += experience.chars;
   const pinned = new Set(pinsServed.map((p) => p.message.id));
   const historyCandidates = recent.filter((m) => !pinned.has(m.id));
   const historyServed = budget.takeWhile(historyCandidates).reverse();
@@ -86,7 +90,7 @@ export async function assembleContext(ctx: AppContext, a: ChannelAccess, request
     ctx,
     a,
     'agent.context.read',
-    [...(guide ? [guide.id] : []), ...[...(rootServed ? [rootServed] : []), ...threadServed].map((m) => m.id), ...pinsServed.map((p) => p.message.id), ...docsServed.map((d) => d.id), ...historyServed.map((m) => m.id)],
+    [...(guide ? [guide.id] : []), ...[...(rootServed ? [rootServed] : []), ...threadServed].map((m) => m.id), ...pinsServed.map((p) => p.message.id), ...docsServed.map((d) => d.id), ...historyServed.map((m) => m.id), ...experience.items.map((e) => e.id)],
     { max_messages: request.maxMessages, max_chars: request.maxChars, ...(task ? { task_id: task.id } : {}), ...(servedDocIds.length ? { doc_ids: servedDocIds } : {}) },
   );
   return {

@@ -22,7 +22,9 @@ import type {
   TaskStatus,
   WhoMay,
 } from '@chorus/protocol/views';
+import type { ExperienceOutcome, ExperienceScope, ExperienceVote, StoredExperienceStatus } from '@chorus/protocol/experience';
 
+export type { ExperienceOutcome, ExperienceScope, ExperienceVote, StoredExperienceStatus };
 export type { AgentAccess, Audience, ChannelKind, ChannelRole, HistoryForNewMembers, InterventionKind, MemberKind, MessageKind, OrgRole, ReasoningVisibility, TaskOrigin, TaskStatus, WhoMay };
 export type MemberStatus = 'active' | 'deactivated' | 'suspended' | 'retired';
 /** Something an agent's message drew on. */
@@ -301,6 +303,59 @@ export interface ChannelDocRevisionsTable {
   created_at: Timestamp;
 }
 
+/** Where an experience entry came from: a message, a whole thread (by its root) or a channel doc. */
+export interface ProvenanceRef {
+  type: 'message' | 'thread' | 'doc';
+  id: string;
+  /** The channel the source lives in, as found when the entry was made. */
+  channel_id: string;
+}
+
+export interface ExperienceEntriesTable {
+  id: Generated<string>;
+  org_id: string;
+  channel_id: string;
+  author_id: string;
+  title: string;
+  body: string;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  sources: ColumnType<ProvenanceRef[], string, string>;
+  audience: Generated<Audience>;
+  scope: Generated<ExperienceScope>;
+  status: Generated<StoredExperienceStatus>;
+  superseded_by: string | null;
+  expires_at: NullableTimestamp;
+  review_by: NullableTimestamp;
+  confirmed_at: NullableTimestamp;
+  last_negative_at: NullableTimestamp;
+  promoted_at: NullableTimestamp;
+  promoted_by: string | null;
+  promotion_override: Generated<boolean>;
+  use_count: Generated<number>;
+  last_used_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  /** Generated: title (A), tags (B), body (C). Never written. */
+  search: ColumnType<string, never, never>;
+}
+
+export interface ExperienceVotesTable {
+  entry_id: string;
+  member_id: string;
+  vote: ExperienceVote;
+  reason: string | null;
+  created_at: Timestamp;
+}
+
+export interface ExperienceReportsTable {
+  entry_id: string;
+  task_id: string;
+  agent_id: string;
+  outcome: ExperienceOutcome;
+  note: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -324,6 +379,9 @@ export interface Database {
   pins: PinsTable;
   channel_docs: ChannelDocsTable;
   channel_doc_revisions: ChannelDocRevisionsTable;
+  experience_entries: ExperienceEntriesTable;
+  experience_votes: ExperienceVotesTable;
+  experience_reports: ExperienceReportsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -353,3 +411,4 @@ export type Pin = Selectable<PinsTable>;
 /** A doc as read: every column but the generated search vector, which only SQL reads. */
 export type ChannelDoc = Omit<Selectable<ChannelDocsTable>, 'search'>;
 export type ChannelDocRevision = Selectable<ChannelDocRevisionsTable>;
+export type ExperienceEntry = Selectable<ExperienceEntriesTable>;

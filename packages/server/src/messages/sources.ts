@@ -9,6 +9,7 @@ import { canSee, type ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
 import { canReadDocs } from '../policy/doc.js';
 import { visibleMessages } from './history.js';
+import { experienceSources } from '../experience/citations.js';
 
 /**
  * The sources an agent's post declares (DESIGN §2.2), checked before the send
@@ -61,12 +62,12 @@ export async function checkSources(ctx: AppContext, a: ChannelAccess, sources: r
 }
 
 /**
- * Each source as the server finds it now: messages and channel docs of the org
- * (experience entries are not resolvable yet, so they are unknown), whether
- * the agent could read each itself — with its own memberships, not a task
- * token's boundary, since context assembly may hand it items from elsewhere
- * that pass the rule — and who reads each source's channel and the target
- * channel. A doc's readers are its channel's readers.
+ * Each source as the server finds it now: messages, channel docs and
+ * experience entries of the org, whether the agent could read each itself —
+ * with its own memberships, not a task token's boundary, since context
+ * assembly may hand it items from elsewhere that pass the rule — and who reads
+ * each source's channel and the target channel. A doc's readers are its
+ * channel's readers; an entry's are its origin channel's (or the org's).
  */
 async function findSources(ctx: AppContext, a: ChannelAccess, refs: readonly SourceRef[]): Promise<{ found: FoundSource[]; targetReaders: Readers }> {
   const idsOf = (type: SourceRef['type']) => refs.filter((r) => r.type === type).map((r) => r.id);
@@ -85,7 +86,9 @@ async function findSources(ctx: AppContext, a: ChannelAccess, refs: readonly Sou
   ]);
   const readable = await readableByAgent(ctx, a.actor, messages, channels, memberships);
   for (const doc of docs) if (docReadableByAgent(a.actor, doc, channels, memberships)) readable.add(doc.id);
+  const entries = await experienceSources(ctx, a, refs);
   const found = refs.map((ref): FoundSource => {
+    if (ref.type === 'experience') return entries.get(ref.id) ?? { ref, found: false };
     const source = ref.type === 'message' ? messages.find((m) => m.id === ref.id) : ref.type === 'doc' ? docs.find((d) => d.id === ref.id) : undefined;
     const sourceReaders = source && readers.get(source.channel_id);
     if (!source || !sourceReaders) return { ref, found: false };

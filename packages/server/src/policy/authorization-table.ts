@@ -77,6 +77,11 @@ export interface Cast {
   newDoc(options?: { in?: 'room' | 'secret' | 'general' | 'fresh'; revisions?: number; archived?: boolean }): Promise<{ docId: string; channelId: string }>;
   /** The owner's message in a fresh room, pinned by the owner. */
   newPinned(): Promise<Room>;
+  /**
+   * A fresh experience entry the owner distilled from one of its messages: in a fresh room (as
+   * {@link newRoom} makes it), in #secret, or in the channel given; endorsed by `endorsedBy`.
+   */
+  newEntry(options?: { in?: 'secret' | { channelId: string }; endorsedBy?: ActorName[] }): Promise<string>;
   /** Adds the reaction of each of these callers to the message. */
   react(messageId: string, emoji: string, by: ActorName[]): Promise<void>;
   unique(prefix: string): string;
@@ -724,6 +729,98 @@ const knowledgeRows: Row[] = [
   },
 ];
 
+const noEntry = '404 experience_not_found';
+const notEntryOwner = '403 not_entry_owner';
+/** Changing an entry the owner distilled in a fresh public room: its owners (author, channel moderators, org admins). */
+const entryOwners: Record<ActorName, Cell> = { owner: 200, admin: 200, member: notEntryOwner, guest: noEntry, agent: notEntryOwner, nonMember: noEntry, deactivated };
+const channelReaders: Record<ActorName, Cell> = { owner: 200, admin: 200, member: 200, guest: noChannel, agent: 200, nonMember: noChannel, deactivated };
+const orgReaders: Record<ActorName, Cell> = { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noOrg, deactivated };
+
+/** Experience: distilled in channels, read by the origin's readers (or the org's, once promoted), owned by author, moderators and admins. */
+const experienceRows: Row[] = [
+  {
+    route: 'POST /channels/:channelId/experience',
+    given: 'a fresh public room (the member and the agent in it) and a message there',
+    arrange: async (c) => {
+      const room = await c.newRoom();
+      return { path: `/channels/${room.channelId}/experience`, body: { title: 'Lesson', body: 'What we learnt.', sources: [{ type: 'message', id: room.messageId }] } };
+    },
+    expect: { owner: 201, admin: 201, member: 201, guest: noChannel, agent: 201, nonMember: noChannel, deactivated },
+  },
+  { route: 'GET /channels/:channelId/experience', given: '#room (public)', arrange: (c) => ({ path: `/channels/${c.room.channelId}/experience` }), expect: channelReaders },
+  { route: 'GET /channels/:channelId/experience/review', given: '#room (public)', arrange: (c) => ({ path: `/channels/${c.room.channelId}/experience/review` }), expect: channelReaders },
+  { route: 'GET /orgs/:orgId/experience', given: 'guests read no org-scope entry: their list is empty', arrange: (c) => ({ path: `/orgs/${c.orgId}/experience` }), expect: orgReaders },
+  { route: 'GET /orgs/:orgId/experience/review', arrange: (c) => ({ path: `/orgs/${c.orgId}/experience/review` }), expect: orgReaders },
+  {
+    route: 'GET /experience/:entryId',
+    given: 'an entry of a fresh public room',
+    arrange: async (c) => ({ path: `/experience/${await c.newEntry()}` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noEntry, agent: 200, nonMember: noEntry, deactivated },
+  },
+  {
+    route: 'GET /experience/:entryId',
+    given: 'an entry of #secret (private: owner, guest, agent)',
+    arrange: async (c) => ({ path: `/experience/${await c.newEntry({ in: 'secret' })}` }),
+    expect: { owner: 200, admin: noEntry, member: noEntry, guest: 200, agent: 200, nonMember: noEntry, deactivated },
+  },
+  { route: 'PATCH /experience/:entryId', given: "the owner's entry in a fresh public room", arrange: async (c) => ({ path: `/experience/${await c.newEntry()}`, body: { title: 'Renamed' } }), expect: entryOwners },
+  {
+    route: 'POST /experience/:entryId/confirm',
+    given: "the owner's entry in a fresh public room",
+    arrange: async (c) => ({ path: `/experience/${await c.newEntry()}/confirm`, body: {} }),
+    expect: { ...entryOwners, agent: agentsNotAllowed },
+  },
+  { route: 'POST /experience/:entryId/deprecate', given: "the owner's entry in a fresh public room", arrange: async (c) => ({ path: `/experience/${await c.newEntry()}/deprecate` }), expect: entryOwners },
+  {
+    route: 'POST /experience/:entryId/supersede',
+    given: "two of the owner's entries in a fresh public room",
+    arrange: async (c) => {
+      const room = await c.newRoom();
+      const [older, newer] = [await c.newEntry({ in: room }), await c.newEntry({ in: room })];
+      return { path: `/experience/${older}/supersede`, body: { by: newer } };
+    },
+    expect: entryOwners,
+  },
+  {
+    route: 'POST /experience/:entryId/promote',
+    given: "the owner's entry in a fresh public room: the audience rule holds for the whole org",
+    arrange: async (c) => ({ path: `/experience/${await c.newEntry()}/promote`, body: {} }),
+    expect: entryOwners,
+  },
+  {
+    route: 'PUT /experience/:entryId/vote',
+    given: "the owner's entry in a fresh public room",
+    arrange: async (c) => ({ path: `/experience/${await c.newEntry()}/vote`, body: { vote: 'endorse' } }),
+    expect: { owner: '403 own_entry', admin: 200, member: 200, guest: noEntry, agent: agentsNotAllowed, nonMember: noEntry, deactivated },
+  },
+  {
+    route: 'DELETE /experience/:entryId/vote',
+    given: "the owner's entry in a fresh public room, endorsed by the admin and the member",
+    arrange: async (c) => ({ path: `/experience/${await c.newEntry({ endorsedBy: ['admin', 'member'] })}/vote` }),
+    expect: { owner: '403 own_entry', admin: 204, member: 204, guest: noEntry, agent: agentsNotAllowed, nonMember: noEntry, deactivated },
+  },
+  {
+    route: 'POST /experience/:entryId/reports',
+    given: "an entry of a fresh room where the agent holds a running task",
+    arrange: async (c) => {
+      const { taskId, channelId } = await c.newTask({ state: 'running' });
+      return { path: `/experience/${await c.newEntry({ in: { channelId } })}/reports`, body: { task_id: taskId, outcome: 'helpful' } };
+    },
+    expect: { owner: agentsOnly, admin: agentsOnly, member: agentsOnly, guest: noEntry, agent: 201, nonMember: noEntry, deactivated },
+  },
+  {
+    route: 'GET /channels/:channelId/insights',
+    given: '#room (public)',
+    arrange: (c) => ({ path: `/channels/${c.room.channelId}/insights` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noChannel, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'GET /orgs/:orgId/insights/experience',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/insights/experience` }),
+    expect: { owner: 200, admin: 200, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+];
+
 export const authorizationTable: Row[] = [
   ...accountRows,
   ...orgRows,
@@ -736,6 +833,7 @@ export const authorizationTable: Row[] = [
   ...taskRows,
   ...searchRows,
   ...knowledgeRows,
+  ...experienceRows,
 ];
 
 /** Routes anyone may call without credentials. Everything else answers 401 without a token. */

@@ -166,6 +166,15 @@ async function buildCast(accounts: Pool): Promise<Stage> {
       ok(await owner.put(`/messages/${room.messageId}/pin`, {}));
       return room;
     },
+    async newEntry(options = {}) {
+      const channelId = options.in === 'secret' ? secret.channelId : options.in ? options.in.channelId : await channel('public', [member, agent]);
+      const where = options.in === 'secret' ? secret : { channelId, messageId: await post(owner, channelId) };
+      const entryId = ok(
+        await owner.post(`/channels/${where.channelId}/experience`, { title: 'Lesson', body: 'What we learnt.', sources: [{ type: 'message', id: where.messageId }] }),
+      ).body.experience.id as string;
+      for (const name of options.endorsedBy ?? []) ok(await apis[name].put(`/experience/${entryId}/vote`, { vote: 'endorse' }), 200);
+      return entryId;
+    },
     async react(messageId, emoji, by) {
       for (const name of by) ok(await apis[name].put(`/messages/${messageId}/reactions/${emoji}`), 204);
     },
@@ -219,6 +228,15 @@ const scopeChecks: Record<Scope, ScopeCheck[]> = {
   'messages:write': [
     { route: 'POST /channels/:channelId/messages', given: 'a room the agent is in', arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/messages`, body: { body: 'hi' } }), allowed: 201 },
     { route: 'PUT /messages/:messageId/reactions/:emoji', arrange: async (c) => ({ path: `/messages/${(await c.newRoom()).messageId}/reactions/eyes` }), allowed: 204 },
+    {
+      route: 'POST /channels/:channelId/experience',
+      given: 'a room the agent is in',
+      arrange: async (c) => {
+        const room = await c.newRoom();
+        return { path: `/channels/${room.channelId}/experience`, body: { title: 'Lesson', body: 'Learnt.', sources: [{ type: 'message', id: room.messageId }] } };
+      },
+      allowed: 201,
+    },
     { route: 'PATCH /messages/:messageId', given: "the agent's own message", arrange: async (c) => ({ path: `/messages/${await agentMessage(c)}`, body: { body: 'edited' } }), allowed: 200 },
     { route: 'DELETE /messages/:messageId', given: "the agent's own message", arrange: async (c) => ({ path: `/messages/${await agentMessage(c)}` }), allowed: 200 },
     { route: 'PUT /messages/:messageId/pin', arrange: async (c) => ({ path: `/messages/${(await c.newRoom()).messageId}/pin`, body: {} }), allowed: 201 },
@@ -245,6 +263,8 @@ const scopeChecks: Record<Scope, ScopeCheck[]> = {
     { route: 'POST /channels/:channelId/read', arrange: (c) => ({ path: `/channels/${c.room.channelId}/read`, body: { seq: 1 } }), allowed: 200 },
     { route: 'POST /tasks/:taskId/claim', given: 'a fresh task for the agent', arrange: async (c) => ({ path: `/tasks/${(await c.newTask()).taskId}/claim` }), allowed: 200 },
     { route: 'GET /orgs/:orgId/search', arrange: (c) => ({ path: `/orgs/${c.orgId}/search?q=hello` }), allowed: 200 },
+    { route: 'GET /experience/:entryId', given: 'an entry of a fresh room', arrange: async (c) => ({ path: `/experience/${await c.newEntry()}` }), allowed: 200 },
+    { route: 'GET /channels/:channelId/experience', arrange: (c) => ({ path: `/channels/${c.room.channelId}/experience` }), allowed: 200 },
   ],
   'channels:read': [
     { route: 'GET /orgs/:orgId/channels', arrange: (c) => ({ path: `/orgs/${c.orgId}/channels` }), allowed: 200 },

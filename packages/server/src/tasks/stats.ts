@@ -146,13 +146,15 @@ export interface OrgInsights {
 /**
  * Where people intervene most in the org: interventions made in the window, by channel and by agent;
  * and the most-rejected agents (tasks created in the window), by rejected tasks, then by rejection rate.
+ * With `channelId`, the same figures for one channel's tasks.
  */
-export async function orgInsights(ctx: AppContext, orgId: string, days: number, limit = 20): Promise<OrgInsights> {
+export async function orgInsights(ctx: AppContext, orgId: string, days: number, limit = 20, channelId?: string): Promise<OrgInsights> {
   const since = windowStart(days);
   const interventions = ctx.db
     .selectFrom('task_interventions as i')
     .innerJoin('tasks as t', 't.id', 'i.task_id')
     .where('t.org_id', '=', orgId)
+    .$if(channelId !== undefined, (q) => q.where('t.channel_id', '=', channelId ?? ''))
     .where('i.created_at', '>=', since);
   const counts = [sql<number>`count(*)::int`.as('interventions'), ...kinds.map((k) => countWhere(sql<SqlBool>`i.kind = ${k}`).as(k))];
   const [byChannel, byAgent, rejected] = await Promise.all([
@@ -161,6 +163,7 @@ export async function orgInsights(ctx: AppContext, orgId: string, days: number, 
     ctx.db
       .selectFrom('tasks as t')
       .where('t.org_id', '=', orgId)
+      .$if(channelId !== undefined, (q) => q.where('t.channel_id', '=', channelId ?? ''))
       .where('t.created_at', '>=', since)
       .select(['t.agent_id', countWhere(hasIntervention('reject')).as('rejected_tasks'), countWhere(delivered).as('delivered')])
       .groupBy('t.agent_id')

@@ -1,8 +1,9 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.js';
 import * as m0002 from './0002_agents_at_work.js';
-import * as m0005 from './0005_search.js';
 import * as m0003 from './0003_pins_docs.js';
+import * as m0004 from './0004_experience.js';
+import * as m0005 from './0005_search.js';
 
 /**
  * Every schema version, in order. A migration is never edited once it has
@@ -11,6 +12,7 @@ import * as m0003 from './0003_pins_docs.js';
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_agents_at_work': m0002,
-  '0005_search': m0005,
   '0003_pins_docs': m0003,
+  '0004_experience': m0004,
+  '0005_search': m0005,
 };
