@@ -8,6 +8,7 @@ import { canDelete, canEdit, canPostKind } from '../policy/message.js';
 import { parseMentions } from './mentions.js';
 import type { MessageView } from './presenters.js';
 import { sendQueue } from './send-queue.js';
+import { checkThreadRoot } from './history.js';
 import { checkSources, distinctSources } from './sources.js';
 import { viewOf } from './views.js';
 
@@ -59,6 +60,7 @@ export async function postMessage(ctx: AppContext, a: ChannelAccess, input: NewM
   enforce(canPostKind(a.actor, input.kind ?? 'chat'));
   const sources = distinctSources(input.sources ?? []);
   await checkSources(ctx, a, sources);
+  if (input.thread_root_id) await checkThreadRoot(ctx, a, input.thread_root_id);
   const outcome = await sendQueue(ctx).submit({ a, input: { ...input, sources } });
   switch (outcome.kind) {
     case 'stored':

@@ -2,7 +2,7 @@ import type { ChannelEvent } from '@chorus/protocol/events';
 import type { ChannelSettings, MessageView } from '@chorus/protocol/views';
 import type { Db } from '../db/database.js';
 import type { ChannelRole } from '../db/schema.js';
-import { mayRead, readerOf, reasoningKinds, type MessageFacts, type ReadRules } from '../policy/agent-reads.js';
+import { mayReadInThread, readerOf, reasoningKinds, type MessageFacts, type ReadRules } from '../policy/agent-reads.js';
 import type { ChannelStream } from './channel-stream.js';
 import type { Subscription } from './connection.js';
 
@@ -46,6 +46,7 @@ export function rulesOf(settings: ChannelSettings): ReadRules {
 export function factsOf(m: MessageView): MessageFacts {
   return {
     id: m.id,
+    seq: m.seq,
     author_id: m.author.id,
     kind: m.kind,
     audience: m.audience,
@@ -133,6 +134,7 @@ export class StreamReadRules {
     }
     await this.#loadFacts(state, [...ids].filter((id) => !state.facts.has(id)));
     const facts = [...ids].flatMap((id) => state.facts.get(id) ?? []);
+    await this.#loadFacts(state, [...new Set(facts.flatMap((f) => (f.thread_root_id && !state.facts.has(f.thread_root_id) ? [f.thread_root_id] : [])))]);
 
     const unknownRoles = [...new Set(readers.map((r) => r.id))].filter((id) => !state.roles.has(id));
     if (narrowReasoning && unknownRoles.length > 0) await this.#loadRoles(stream.channelId, state, unknownRoles);
@@ -156,7 +158,8 @@ export class StreamReadRules {
     // Fail closed: what could not be judged is not delivered.
     const facts = 'author' in message ? this.#factsCarried(event, message) : state?.facts.get(message.id);
     if (!state || !rules || !facts) return false;
-    return mayRead({ reader: readerOf(member, state.roles.get(member.id) ?? null), rules }, facts, {
+    const root = facts.thread_root_id ? state.facts.get(facts.thread_root_id) : undefined;
+    return mayReadInThread({ reader: readerOf(member, state.roles.get(member.id) ?? null), rules }, facts, root, sub.floor, {
       now: new Date(),
       taskMessageIds: state.tasks.get(member.id) ?? noTasks,
       sponsorOf: (authorId) => state.sponsors.get(authorId) ?? null,
@@ -192,7 +195,7 @@ export class StreamReadRules {
   async #loadFacts(state: StreamState, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const [rows, mentions] = await Promise.all([
-      this.db.selectFrom('messages').select(['id', 'author_id', 'kind', 'audience', 'created_at', 'thread_root_id', 'mentions_agents']).where('id', 'in', ids).execute(),
+      this.db.selectFrom('messages').select(['id', 'seq', 'author_id', 'kind', 'audience', 'created_at', 'thread_root_id', 'mentions_agents']).where('id', 'in', ids).execute(),
       this.db.selectFrom('message_mentions').select(['message_id', 'member_id']).where('message_id', 'in', ids).execute(),
     ]);
     for (const row of rows) {
