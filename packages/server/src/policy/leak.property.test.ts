@@ -93,7 +93,9 @@ interface Built {
   texts: Map<string, { channel: number; humans: boolean; id: string }>;
 }
 
-const ok = (res: { status: number; body: unknown }, ...statuses: number[]) => expect(statuses, JSON.stringify(res.body)).toContain(res.status);
+function ok(res: { status: number; body: unknown }, ...statuses: number[]): void {
+  expect(statuses, JSON.stringify(res.body)).toContain(res.status);
+}
 
 async function build(plan: Plan): Promise<Built> {
   const api = new Api(server.url);
@@ -113,7 +115,7 @@ async function build(plan: Plan): Promise<Built> {
   const sponsorOf: Actor[] = [];
   const agents: Actor[] = [];
   for (const s of plan.sponsors) {
-    const sponsor = people[s]?.guest === false ? (people[s] as Actor) : (people[0] as Actor);
+    const sponsor = people[s]?.guest === false ? people[s] : (people[0] as Actor);
     const created = await sponsor.api.post(`/orgs/${orgId}/agents`, { handle: unique('bot'), display_name: 'Bot' });
     ok(created, 201);
     const token = await sponsor.api.post(`/agents/${created.body.agent.id}/tokens`, { name: 't', scopes: ['messages:read', 'messages:write', 'channels:read', 'context:read'] });
@@ -250,7 +252,7 @@ async function act(w: Built, a: Action, expected: Expected): Promise<void> {
     expect(leaks(w, c, res.body)).toEqual([]);
     if (path.endsWith('/messages') && res.body.messages.length > 0) expected.reads.push({ agent: agent.id, action: 'agent.messages.read', ids: res.body.messages.map((m: { id: string }) => m.id) });
   }
-  const other = w.channels[a.other % w.channels.length] as Built['channels'][number];
+  const other = w.channels[('other' in a ? a.other : 0) % w.channels.length] as Built['channels'][number];
   if (other !== channel) {
     for (const path of [`/channels/${other.id}/messages`, `/channels/${other.id}/context`]) {
       const res = await task.get(path);

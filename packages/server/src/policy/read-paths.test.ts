@@ -284,3 +284,41 @@ describe('socket frames, for an agent working in B', () => {
     }
   });
 });
+
+describe('what the counts and task events say about hidden messages', () => {
+  it('an agent’s unread counts count only what it may read', async () => {
+    const s = await scene();
+    const agent = new Api(server.url, s.agentToken);
+    const list = await agent.get(`/orgs/${s.orgId}/channels`);
+    expect(list.status).toBe(200);
+    for (const ch of [s.a, s.b, s.m, s.j, s.d]) {
+      const entry = list.body.channels.find((c: { channel: { id: string } }) => c.channel.id === ch);
+      const history = await agent.get(`/channels/${ch}/messages?limit=200`);
+      const readable = history.body.messages.filter((m: { seq: number; author: { id: string } }) => m.seq > entry.membership.last_read_seq && m.author.id !== s.agentId);
+      expect(entry.unread_count, ch).toBe(readable.length);
+    }
+    // The rules did hide something in each of these channels: the counts differ from a person's.
+    const owner = await s.owner.get(`/orgs/${s.orgId}/channels`);
+    const count = (body: { channels: { channel: { id: string }; unread_count: number }[] }, ch: string) => body.channels.find((c) => c.channel.id === ch)?.unread_count;
+    expect(count(list.body, s.m)).toBe(1);
+    expect(count(list.body, s.d)).toBe(1);
+    expect(count(owner.body, s.m)).toBe(0); // the owner wrote them all
+  });
+
+  it('a task reaches another agent only if it may read the task’s request (mentions_only)', async () => {
+    const w = await createWorld(server.url);
+    const x = await w.agent();
+    const y = await w.agent();
+    const ch = await w.channel(w.owner, { kind: 'private', agent_access: 'mentions_only', members: [x.memberId, y.memberId] });
+    const socket = await openSocket(server.url, y.token, w.orgId);
+    try {
+      const forX = await assign(w.owner, ch, x.memberId, 'Only for x');
+      const forY = await assign(w.owner, ch, y.memberId, 'For y');
+      await socket.until(() => socket.eventsOf(ch, 'task.created').some((e) => e.type === 'task.created' && e.payload.task.id === forY.task.id));
+      const tasks = socket.events.filter((e) => (e.type === 'task.created' || e.type === 'task.updated') && e.payload.task.id === forX.task.id);
+      expect(tasks).toEqual([]);
+    } finally {
+      socket.close();
+    }
+  });
+});
