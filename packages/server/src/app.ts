@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
 import swagger from '@fastify/swagger';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from './context.js';
 import type { App } from './http/app-type.js';
 import { registerAuth } from './http/auth.js';
-import { errorHandler, notFoundHandler } from './http/errors.js';
+import { AppError, errorHandler, notFoundHandler } from './http/errors.js';
 import { accountRoutes } from './accounts/routes.js';
 import { orgRoutes } from './orgs/routes.js';
 import { inviteRoutes } from './orgs/invite-routes.js';
@@ -25,6 +25,7 @@ import { searchRoutes } from './search/routes.js';
 import { pinRoutes } from './knowledge/pins/routes.js';
 import { docRoutes } from './knowledge/docs/routes.js';
 import { experienceRoutes } from './experience/routes.js';
+import { recordAgentDenial } from './audit/denials.js';
 
 export const apiPrefix = '/api/v1';
 
@@ -41,7 +42,12 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setErrorHandler(errorHandler);
+  // An agent's refused attempt is recorded before the refusal is answered (audit/denials.ts).
+  app.setErrorHandler<FastifyError | AppError>(async (error, request, reply) => {
+    await recordAgentDenial(ctx, request, error);
+    errorHandler(error, request, reply);
+    return reply;
+  });
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { recordAction } from '../audit/record.js';
 import { mutate, type AppContext } from '../context.js';
 import type { Trx } from '../db/database.js';
 import type { Channel, ChannelRole, Member } from '../db/schema.js';
@@ -31,6 +32,7 @@ export async function join(ctx: AppContext, a: ChannelAccess): Promise<void> {
     const present = await m.trx.selectFrom('channel_members').select('member_id').where('channel_id', '=', channel.id).where('member_id', '=', a.actor.member.id).executeTakeFirst();
     if (present) throw conflict('already_member', 'You are already a member of this channel.');
     await addMemberIn(m, channel, a.actor.member, 'member', null);
+    await recordAction(m.trx, a.actor, 'channel.member_joined', { targetType: 'member', targetId: a.actor.member.id, channelId: channel.id, details: { role: 'member' } });
   });
 }
 
@@ -46,6 +48,7 @@ async function removeIn(m: Mutation, a: ChannelAccess, memberId: string): Promis
     actorId: a.actor.member.id,
     payload: { member_id: memberId, removed_by: memberId === a.actor.member.id ? null : a.actor.member.id },
   });
+  await recordAction(m.trx, a.actor, memberId === a.actor.member.id ? 'channel.member_left' : 'channel.member_removed', { targetType: 'member', targetId: memberId, channelId: channel.id });
   // A sponsor who can no longer read the channel takes their agents out of it.
   await withdrawSponsoredAgents(m, memberId, a.actor.member.id, [channel.id]);
 }
@@ -66,6 +69,7 @@ export async function addMember(ctx: AppContext, a: ChannelAccess, memberId: str
     const present = await m.trx.selectFrom('channel_members').select('member_id').where('channel_id', '=', channel.id).where('member_id', '=', target.id).executeTakeFirst();
     if (present) throw conflict('already_member', `@${target.handle} is already a member of this channel.`);
     await addMemberIn(m, channel, target, role, a.actor.member.id);
+    await recordAction(m.trx, a.actor, 'channel.member_added', { targetType: 'member', targetId: target.id, channelId: channel.id, details: { role, kind: target.kind } });
   });
   return target;
 }
@@ -95,18 +99,11 @@ export async function changeMemberRole(ctx: AppContext, a: ChannelAccess, member
   enforce(canChangeRole(a));
   await mutate(ctx, async (m) => {
     const channel = await lockChannel(m.trx, a.channel.id);
-    const updated = await m.trx
-      .updateTable('channel_members')
-      .set({ role })
-      .where('channel_id', '=', channel.id)
-      .where('member_id', '=', memberId)
-      .where('role', '!=', role)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) {
-      const present = await m.trx.selectFrom('channel_members').select('role').where('channel_id', '=', channel.id).where('member_id', '=', memberId).executeTakeFirst();
-      if (!present) throw notFound('channel_member');
-      return; // already in that role
-    }
+    const present = await m.trx.selectFrom('channel_members').select('role').where('channel_id', '=', channel.id).where('member_id', '=', memberId).executeTakeFirst();
+    if (!present) throw notFound('channel_member');
+    if (present.role === role) return; // already in that role
+    await m.trx.updateTable('channel_members').set({ role }).where('channel_id', '=', channel.id).where('member_id', '=', memberId).execute();
+    await recordAction(m.trx, a.actor, 'channel.member_role_changed', { targetType: 'member', targetId: memberId, channelId: channel.id, details: { from: present.role, to: role } });
     await appendEvent(m, { orgId: channel.org_id, channelId: channel.id, type: 'member.role_changed', actorId: a.actor.member.id, payload: { member_id: memberId, role } });
   });
 }

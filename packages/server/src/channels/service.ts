@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { recordAction } from '../audit/record.js';
 import { mutate, type AppContext } from '../context.js';
 import type { Channel, ChannelKind, ChannelRole, Member } from '../db/schema.js';
 import type { ChannelSettings } from '@chorus/protocol/views';
@@ -9,6 +10,7 @@ import { canManage, type ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
 import { canCreateChannel, canIncludeAgentsInDm, canOpenDm } from '../policy/org.js';
 import { lockChannel } from './access.js';
+import { visibleMessages } from '../messages/history.js';
 import { presentChannel } from './presenters.js';
 import { bumpReaders } from './readers.js';
 
@@ -135,7 +137,7 @@ export async function listJoined(ctx: AppContext, actor: Actor, includeArchived:
     .selectFrom('channel_members as cm')
     .innerJoin('channels as c', 'c.id', 'cm.channel_id')
     .selectAll('c')
-    .select(['cm.role as my_role', 'cm.joined_at as my_joined_at', 'cm.last_read_seq as my_last_read_seq'])
+    .select(['cm.role as my_role', 'cm.joined_at as my_joined_at', 'cm.last_read_seq as my_last_read_seq', 'cm.joined_seq as my_joined_seq'])
     .select((eb) => [
       eb
         .selectFrom('messages as msg')
@@ -169,14 +171,41 @@ export async function listJoined(ctx: AppContext, actor: Actor, includeArchived:
     .where('cm.member_id', '=', me);
   if (!includeArchived) q = q.where('c.archived_at', 'is', null);
   const rows = await q.orderBy('c.kind').orderBy('c.name').execute();
-  return rows.map(({ my_role, my_joined_at, my_last_read_seq, unread_count, mention_count, ...channel }) => ({
+  const entries = rows.map(({ my_role, my_joined_at, my_last_read_seq, my_joined_seq, unread_count, mention_count, ...channel }) => ({
     channel,
     role: my_role,
     joined_at: my_joined_at,
     last_read_seq: my_last_read_seq,
+    joined_seq: my_joined_seq,
     unread_count: unread_count ?? 0,
     mention_count: mention_count ?? 0,
   }));
+  if (actor.member.kind !== 'agent') return entries.map(({ joined_seq: _joined, ...entry }) => entry);
+  return Promise.all(entries.map(({ joined_seq, ...entry }) => agentCounts(ctx, { actor, channel: entry.channel, membership: { channel_id: entry.channel.id, member_id: me, role: entry.role, joined_at: entry.joined_at, joined_seq, last_read_seq: entry.last_read_seq } }, entry)));
+}
+
+/**
+ * An agent's counts cover only what it may read (the channel's read rules,
+ * replies' roots): a count of hidden messages would tell it they exist. One
+ * pair of counts per channel — agents serve few.
+ */
+async function agentCounts(ctx: AppContext, a: ChannelAccess, entry: ChannelListEntry): Promise<ChannelListEntry> {
+  const me = a.actor.member.id;
+  const unseen = () => visibleMessages(ctx, a).clearSelect().select((eb) => eb.fn.countAll<string>().as('n')).where('seq', '>', entry.last_read_seq).where('deleted_at', 'is', null).where('author_id', '!=', me);
+  const [unread, mentions] = await Promise.all([
+    unseen().where('thread_root_id', 'is', null).executeTakeFirst(),
+    unseen()
+      .where((w) =>
+        w.or([
+          w('mentions_all', '=', true),
+          w('mentions_here', '=', true),
+          w('mentions_agents', '=', true),
+          w.exists(w.selectFrom('message_mentions as mm').select('mm.member_id').whereRef('mm.message_id', '=', 'messages.id').where('mm.member_id', '=', me)),
+        ]),
+      )
+      .executeTakeFirst(),
+  ]);
+  return { ...entry, unread_count: Number(unread?.n ?? 0), mention_count: Number(mentions?.n ?? 0) };
 }
 
 /** Public channels of the org, to browse and join. Guests and agents browse nothing. */
@@ -230,6 +259,8 @@ export async function updateChannel(
     const seq = await allocateSeq(m.trx, a.channel.id);
     const channel = await lockChannel(m.trx, a.channel.id);
     await appendEvent(m, { orgId: channel.org_id, channelId: channel.id, seq, type: 'channel.updated', actorId: a.actor.member.id, payload: { channel: presentChannel(channel), changed } });
+    const values = (c: Channel) => Object.fromEntries(changed.map((k) => [k, (c as unknown as Record<string, unknown>)[k] ?? null]));
+    await recordAction(m.trx, a.actor, 'channel.updated', { targetType: 'channel', targetId: channel.id, channelId: channel.id, details: { before: values(a.channel), after: values(channel) } });
     return channel;
   });
 }
@@ -255,6 +286,7 @@ export async function setArchived(ctx: AppContext, a: ChannelAccess, archived: b
       actorId: a.actor.member.id,
       payload: { channel: presentChannel(channel) },
     });
+    await recordAction(m.trx, a.actor, archived ? 'channel.archived' : 'channel.unarchived', { targetType: 'channel', targetId: channel.id, channelId: channel.id });
     return channel;
   });
 }

@@ -1,3 +1,4 @@
+import { appendAudit } from '../audit/chain.js';
 import { appendEvent, type Mutation } from '../events/log.js';
 import { canSee } from '../policy/channel.js';
 import { bumpReaders } from './readers.js';
@@ -45,6 +46,9 @@ export async function withdrawSponsoredAgents(m: Mutation, sponsorId: string, by
     const removed = await m.trx.deleteFrom('channel_members').where('channel_id', '=', channel.id).where('member_id', 'in', agentIds).returning('member_id').execute();
     for (const { member_id } of removed.sort((x, y) => (x.member_id < y.member_id ? -1 : 1))) {
       await appendEvent(m, { orgId: channel.org_id, channelId: channel.id, type: 'member.left', actorId: byId, payload: { member_id, removed_by: byId } });
+      await appendAudit(m.trx, channel.org_id, [
+        { actorId: byId, actorKind: byId ? 'human' : 'system', action: 'channel.agent_withdrawn', targetType: 'member', targetId: member_id, channelId: channel.id, decision: 'allow', details: { sponsor_id: sponsorId } },
+      ]);
     }
     if (removed.length > 0) withdrawn.push(channel.id);
   }

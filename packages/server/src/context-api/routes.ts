@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { recordAgentReadDenied } from '../audit/agent-reads.js';
+import { denialRecorded } from '../audit/denials.js';
 import { accessChannel } from '../channels/access.js';
 import type { AppContext } from '../context.js';
 import type { App } from '../http/app-type.js';
@@ -42,6 +43,7 @@ export function contextRoutes(app: App, ctx: AppContext): void {
       } catch (error) {
         if (principal.type === 'agent' && error instanceof AppError && error.status < 500) {
           await recordAgentReadDenied(ctx, principal.agent, 'agent.context.read', channelId, error.code, principal.boundary?.taskId);
+          denialRecorded(error);
         }
         throw error;
       }

@@ -101,8 +101,9 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     if (!token) throw unauthorized();
     const principal = await resolvePrincipal(ctx, token);
     if (!principal) throw unauthorized('The token is invalid, expired or revoked.');
-    if (mode === 'user' && principal.type !== 'user') throw agentsNotAllowed();
+    // Known before a refusal, so that an agent's refused attempt is audited (audit/denials.ts).
     request.principal = principal;
+    if (mode === 'user' && principal.type !== 'user') throw agentsNotAllowed();
   });
 }
 

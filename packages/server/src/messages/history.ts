@@ -2,7 +2,8 @@ import { recordAgentRead } from '../audit/agent-reads.js';
 import type { AppContext } from '../context.js';
 import { messageColumns, type Message } from '../db/schema.js';
 import { notFound } from '../http/errors.js';
-import { readAccessOf, readableWhere } from '../policy/agent-reads.js';
+import { isAgent } from '../policy/actor.js';
+import { readAccessOf, readableRootWhere, readableWhere } from '../policy/agent-reads.js';
 import { historyFloor, type ChannelAccess } from '../policy/channel.js';
 import type { MessageView } from './presenters.js';
 import { viewsOf } from './views.js';
@@ -19,15 +20,19 @@ export interface Page {
 /**
  * The channel's messages the reader may read: above its history floor
  * (`since_join`) and within the channel's read rules (policy/agent-reads.ts),
- * evaluated now. Every read of messages starts here.
+ * evaluated now, replies only under a root the reader may read too. Every read
+ * of messages starts here.
  */
 export function visibleMessages(ctx: AppContext, a: ChannelAccess, now = new Date()) {
+  const floor = historyFloor(a);
+  const access = readAccessOf(a);
   return ctx.db
     .selectFrom('messages')
     .select(messageColumns)
     .where('channel_id', '=', a.channel.id)
-    .where('seq', '>', historyFloor(a))
-    .where(readableWhere(readAccessOf(a), now));
+    .where('seq', '>', floor)
+    .where(readableWhere(access, now))
+    .where(readableRootWhere(access, floor, now));
 }
 
 async function pageOf(
@@ -103,4 +108,16 @@ export async function threadPage(ctx: AppContext, a: ChannelAccess, root: Messag
   if (!rootView) throw notFound('thread');
   await recordAgentRead(ctx, a, 'agent.messages.read', [root.id, ...page.messages.map((m) => m.id)], { thread_root_id: root.id });
   return { ...page, root: rootView };
+}
+
+/**
+ * An agent replies only in a thread it may read: a root the channel's rules
+ * hide from it is answered as a missing one. (The send batch checks every
+ * root against the history floor; for people the rules beyond it hide only
+ * reasoning, and reasoning is threaded under a root, never one itself.)
+ */
+export async function checkThreadRoot(ctx: AppContext, a: ChannelAccess, rootId: string): Promise<void> {
+  if (!isAgent(a.actor)) return;
+  const root = await visibleMessages(ctx, a).where('id', '=', rootId).executeTakeFirst();
+  if (!root) throw notFound('thread_root');
 }

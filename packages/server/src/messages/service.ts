@@ -11,6 +11,7 @@ import { parseMentions } from './mentions.js';
 import type { MessageView } from './presenters.js';
 import type { SendOutcome } from './send-batch.js';
 import { sendQueue } from './send-queue.js';
+import { checkThreadRoot } from './history.js';
 import { checkSources, distinctSources } from './sources.js';
 import { unpinDeleted } from '../knowledge/pins/service.js';
 import { viewOf } from './views.js';
@@ -63,6 +64,7 @@ export async function postMessage(ctx: AppContext, a: ChannelAccess, input: NewM
   enforce(canPostKind(a.actor, input.kind ?? 'chat'));
   const sources = distinctSources(input.sources ?? []);
   await checkSources(ctx, a, sources);
+  if (input.thread_root_id) await checkThreadRoot(ctx, a, input.thread_root_id);
   return settle(ctx, await sendQueue(ctx).submit({ actor: a.actor, channelId: a.channel.id, input: { ...input, sources } }));
 }
 
@@ -70,11 +72,12 @@ export async function postMessage(ctx: AppContext, a: ChannelAccess, input: NewM
  * Posts for an actor known since its connection opened, with no reads before
  * the send queue: the batch judges the send under the channel's lock (the
  * member's status, the membership, the channel's settings, as they are then).
- * A post that declares sources is checked against the audience rule first,
- * which needs the channel, so it takes the full path.
+ * A post that declares sources (checked against the audience rule) or replies
+ * in a thread (whose root the author must be able to read under the channel's
+ * rules) needs the channel first, so it takes the full path.
  */
 export async function postMessageAs(ctx: AppContext, actor: Actor, channelId: string, input: NewMessageInput): Promise<{ message: MessageView; duplicate: boolean }> {
-  if (input.sources?.length) return postMessage(ctx, await accessChannel(ctx, actor, channelId, canSee), input);
+  if (input.sources?.length || input.thread_root_id) return postMessage(ctx, await accessChannel(ctx, actor, channelId, canSee), input);
   enforce(canPostKind(actor, input.kind ?? 'chat'));
   return settle(ctx, await sendQueue(ctx).submit({ actor, channelId, input: { ...input, sources: [] } }));
 }

@@ -1,4 +1,6 @@
 import { appendAudit, type AuditEntry } from '../audit/chain.js';
+import { denialRecorded } from '../audit/denials.js';
+import { AppError } from '../http/errors.js';
 import { readersOf } from '../channels/readers.js';
 import type { AppContext } from '../context.js';
 import type { Channel, ChannelMember, Message, SourceRef } from '../db/schema.js';
@@ -6,7 +8,6 @@ import type { Mutation } from '../events/log.js';
 import { isAgent, type Actor } from '../policy/actor.js';
 import { canCite, type FoundSource, type Readers } from '../policy/audience.js';
 import { canSee, type ChannelAccess } from '../policy/channel.js';
-import { enforce } from '../policy/decision.js';
 import { canReadDocs } from '../policy/doc.js';
 import { visibleMessages } from './history.js';
 import { experienceSources } from '../experience/citations.js';
@@ -58,7 +59,7 @@ export async function checkSources(ctx: AppContext, a: ChannelAccess, sources: r
       },
     ]),
   );
-  enforce(decision);
+  throw denialRecorded(new AppError(decision.status, decision.code, decision.message, decision.details));
 }
 
 /**

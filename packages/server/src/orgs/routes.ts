@@ -52,7 +52,7 @@ export function orgRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       const actor = await enterOrg(ctx, requirePrincipal(request), request.params.orgId);
       enforce(canManageOrg(actor));
-      return { org: presentOrg(await renameOrg(ctx, request.params.orgId, request.body.name)) };
+      return { org: presentOrg(await renameOrg(ctx, actor, request.body.name)) };
     },
   );
 

@@ -170,6 +170,12 @@ export async function reactivate(ctx: AppContext, actor: Actor, target: Member):
 /** People other than guests read every public channel of their org, member or not. */
 const readsPublicChannels = (member: Member) => member.kind === 'human' && member.role !== 'guest';
 
-export async function renameOrg(ctx: AppContext, orgId: string, name: string) {
-  return ctx.db.updateTable('orgs').set({ name: name.trim() }).where('id', '=', orgId).returningAll().executeTakeFirstOrThrow();
+/** Renames the org; the change is on the record with the name before and after. */
+export async function renameOrg(ctx: AppContext, actor: Actor, name: string) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const before = await trx.selectFrom('orgs').select('name').where('id', '=', actor.member.org_id).forUpdate().executeTakeFirstOrThrow();
+    const org = await trx.updateTable('orgs').set({ name: name.trim() }).where('id', '=', actor.member.org_id).returningAll().executeTakeFirstOrThrow();
+    await recordAction(trx, actor, 'org.updated', { targetType: 'org', targetId: org.id, details: { before: { name: before.name }, after: { name: org.name } } });
+    return org;
+  });
 }

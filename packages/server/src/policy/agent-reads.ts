@@ -47,6 +47,8 @@ export interface ReadAccess {
 /** What the rules look at in a message. */
 export interface MessageFacts {
   id: string;
+  /** Its seq, where known (the socket judges history floors by it). */
+  seq?: number;
   author_id: string;
   kind: MessageKind;
   audience: Audience;
@@ -126,6 +128,19 @@ export function mayRead(access: ReadAccess, m: MessageFacts, c: ReadContext): bo
   return reasoning === 'sponsor' ? c.sponsorOf(m.author_id) === access.reader.memberId : reasoning;
 }
 
+/**
+ * {@link mayRead} with the thread and the history floor, for messages in hand
+ * (the socket): the message above the reader's floor, and a reply only with a
+ * root the reader may read too — the predicate form of {@link readableRootWhere}.
+ * A root not in hand (`undefined`) fails closed.
+ */
+export function mayReadInThread(access: ReadAccess, m: MessageFacts, root: MessageFacts | undefined, floor: number, c: ReadContext): boolean {
+  const aboveFloor = (f: MessageFacts) => f.seq === undefined || f.seq > floor;
+  if (!aboveFloor(m) || !mayRead(access, m, c)) return false;
+  if (m.thread_root_id === null) return true;
+  return root !== undefined && root.id === m.thread_root_id && aboveFloor(root) && mayRead(access, root, c);
+}
+
 type Messages = ExpressionBuilder<Database, 'messages'>;
 
 /**
@@ -182,6 +197,25 @@ export function readableWhere(access: ReadAccess, now: Date): (eb: Messages) => 
     }
     return clauses.length === 0 ? sql<SqlBool>`true` : eb.and(clauses);
   };
+}
+
+/**
+ * A reply is read with its thread: under a root the reader may not read (hidden
+ * by `audience: humans`, `mentions_only`, `agent_history_days`, reasoning
+ * visibility, or below the reader's history floor) it is hidden too — else a
+ * reply would reveal what it answers, and an agent could be drawn into a
+ * conversation kept from it. A WHERE filter on `messages`, beside {@link readableWhere}.
+ *
+ * @example
+ *   visible.where(readableRootWhere(readAccessOf(a), historyFloor(a), now))
+ */
+export function readableRootWhere(access: ReadAccess, floor: number, now: Date): (eb: Messages) => Expression<SqlBool> {
+  return (eb) =>
+    eb.or([
+      eb('messages.thread_root_id', 'is', null),
+      // The subquery's own `messages` shadows the outer one, so readableWhere judges the root.
+      eb('messages.thread_root_id', 'in', eb.selectFrom('messages').select('messages.id').where('messages.seq', '>', floor).where(readableWhere(access, now))),
+    ]);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ChannelEvent } from '@chorus/protocol/events';
 import type { ChannelSettings, MessageView } from '@chorus/protocol/views';
 import type { Db } from '../db/database.js';
 import type { ChannelRole } from '../db/schema.js';
-import { mayRead, readerOf, reasoningKinds, type MessageFacts, type ReadRules } from '../policy/agent-reads.js';
+import { mayReadInThread, readerOf, reasoningKinds, type MessageFacts, type ReadRules } from '../policy/agent-reads.js';
 import type { ChannelStream } from './channel-stream.js';
 import type { Subscription } from './connection.js';
 
@@ -48,6 +48,7 @@ export function rulesOf(settings: ChannelSettings): ReadRules {
 export function factsOf(m: MessageView): MessageFacts {
   return {
     id: m.id,
+    seq: m.seq,
     author_id: m.author.id,
     kind: m.kind,
     audience: m.audience,
@@ -89,6 +90,10 @@ function messageOf(event: ChannelEvent): MessageView | { id: string } | null {
       return { id: event.payload.pin.message_id };
     case 'pin.removed':
       return { id: event.payload.message_id };
+    // A task is about its request: whoever may not read that message does not hear of the task (its own agent always does).
+    case 'task.created':
+    case 'task.updated':
+      return event.payload.task.request_message_id ? { id: event.payload.task.request_message_id } : null;
     default:
       return null;
   }
@@ -153,6 +158,7 @@ export class StreamReadRules {
     if (ids.size === 0) return;
     await this.#loadFacts(state, [...ids].filter((id) => !state.facts.has(id)));
     const facts = [...ids].flatMap((id) => state.facts.get(id) ?? []);
+    await this.#loadFacts(state, [...new Set(facts.flatMap((f) => (f.thread_root_id && !state.facts.has(f.thread_root_id) ? [f.thread_root_id] : [])))]);
 
     const readers = [...stream.subscribers].flatMap((s) => (s.connection.actor ? [s.connection.actor.member] : []));
     const unknownRoles = [...new Set(readers.map((r) => r.id))].filter((id) => !state.roles.has(id));
@@ -170,6 +176,7 @@ export class StreamReadRules {
   mayRead(stream: Stream, sub: Subscription, event: ChannelEvent): boolean {
     const member = sub.connection.actor?.member;
     if (!member) return false;
+    if ((event.type === 'task.created' || event.type === 'task.updated') && event.payload.task.agent_id === member.id) return true;
     const message = messageOf(event);
     if (!message) return true;
     const state = this.#states.get(stream);
@@ -178,10 +185,11 @@ export class StreamReadRules {
     // Fail closed: what could not be judged is not delivered.
     const facts = 'author' in message ? this.#factsCarried(event, message) : state?.facts.get(message.id);
     if (!state || !rules || !facts) return false;
-    // Judged once per event for every reader alike when no rule could tell readers apart.
-    if (state.judged?.event !== event) state.judged = { event, open: openToEveryReader(rules, facts) };
-    if (state.judged.open) return true;
-    return mayRead({ reader: readerOf(member, state.roles.get(member.id) ?? null), rules }, facts, {
+    const root = facts.thread_root_id ? state.facts.get(facts.thread_root_id) : undefined;
+    // Judged once per event for every reader alike when no rule could tell readers apart (the thread's root included).
+    if (state.judged?.event !== event) state.judged = { event, open: openToEveryReader(rules, facts) && (facts.thread_root_id === null || (root !== undefined && openToEveryReader(rules, root))) };
+    if (state.judged.open && (root === undefined || (root.seq !== undefined && root.seq > sub.floor))) return true;
+    return mayReadInThread({ reader: readerOf(member, state.roles.get(member.id) ?? null), rules }, facts, root, sub.floor, {
       now: new Date(),
       taskMessageIds: state.tasks.get(member.id) ?? noTasks,
       sponsorOf: (authorId) => state.sponsors.get(authorId) ?? null,
@@ -217,7 +225,7 @@ export class StreamReadRules {
   async #loadFacts(state: StreamState, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const [rows, mentions] = await Promise.all([
-      this.db.selectFrom('messages').select(['id', 'author_id', 'kind', 'audience', 'created_at', 'thread_root_id', 'mentions_agents']).where('id', 'in', ids).execute(),
+      this.db.selectFrom('messages').select(['id', 'seq', 'author_id', 'kind', 'audience', 'created_at', 'thread_root_id', 'mentions_agents']).where('id', 'in', ids).execute(),
       this.db.selectFrom('message_mentions').select(['message_id', 'member_id']).where('message_id', 'in', ids).execute(),
     ]);
     for (const row of rows) {

@@ -122,7 +122,8 @@ describe('the agent works a task', () => {
       return seen.length === 2 && seen;
     });
     expect(statuses).toEqual(['running', 'done']);
-    expect(await auditActions(task.id)).toEqual(['agent:task.claim', 'agent:task.complete']);
+    // The refused second claim with the task token is on the record too (audit/denials.ts).
+    expect(await auditActions(task.id)).toEqual(['agent:task.claim', 'agent:agent.denied', 'agent:task.complete']);
     expect(await verifyChain(server.ctx.db, w.orgId)).toMatchObject({ ok: true });
     const result = await server.ctx.db.selectFrom('messages').select('task_id').where('id', '=', reply.body.message.id).executeTakeFirstOrThrow();
     expect(result.task_id).toBe(task.id);
