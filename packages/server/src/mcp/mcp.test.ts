@@ -59,7 +59,7 @@ describe.each([
     const mcp = await connect(bot.token);
 
     const tools = (await mcp.listTools()).tools.map((t) => t.name);
-    expect(tools).toEqual(expect.arrayContaining(['list_channels', 'list_tasks', 'claim_task', 'get_context', 'read_thread', 'read_history', 'post_message', 'update_task']));
+    expect(tools).toEqual(expect.arrayContaining(['list_channels', 'list_tasks', 'claim_task', 'get_context', 'read_thread', 'read_history', 'post_message', 'update_task', 'search', 'pin_message', 'create_experience', 'rate_experience']));
 
     const listed = json(await mcp.callTool({ name: 'list_tasks', arguments: { agent_id: bot.memberId, status: 'queued' } }));
     expect(listed.tasks.map((t: any) => t.task.id)).toEqual([task.id]);
@@ -86,6 +86,34 @@ describe.each([
     expect(thread).toEqual(['The plan: ship Friday.']);
     const audit = (await w.owner.api.get(`/orgs/${w.orgId}/audit?actor_id=${bot.memberId}`)).body.events.map((e: any) => `${e.action}:${e.decision}`);
     expect(audit).toEqual(expect.arrayContaining(['agent.context.read:allow', 'agent.message.write:deny', 'agent.message.write:allow']));
+  });
+
+  it('searches, pins and keeps experience within the task channel: what another channel holds is never found or citable', async () => {
+    const w = await createWorld(server.url);
+    const bot = await w.agent({ handle: 'librarian' });
+    const bob = await w.person('member', 'Bob');
+    const secret = await w.channel(w.owner, { kind: 'private', members: [bot.memberId] });
+    const hidden = await w.post(w.owner, secret, 'zebra rollout secret codename');
+    const room = await w.channel(w.owner, { members: [bot.memberId, bob.memberId] });
+    const known = await w.post(bob, room, 'zebra rollout happens on Monday');
+    const { task } = await assign(bob, room, bot.memberId, 'When is the zebra rollout?');
+    const mcp = await connect(bot.token);
+    await mcp.callTool({ name: 'claim_task', arguments: { task_id: task.id } });
+
+    const found = json(await mcp.callTool({ name: 'search', arguments: { org_id: w.orgId, q: 'zebra rollout', task_id: task.id } }));
+    const ids = found.hits.map((h: any) => h.id);
+    expect(ids).toContain(known.id);
+    expect(ids).not.toContain(hidden.id);
+    expect(JSON.stringify(found)).not.toContain('codename');
+
+    expect(json(await mcp.callTool({ name: 'pin_message', arguments: { message_id: known.id, note: 'the date', task_id: task.id } })).pin.note).toBe('the date');
+    const pinHidden = await mcp.callTool({ name: 'pin_message', arguments: { message_id: hidden.id, task_id: task.id } });
+    expect(pinHidden.isError).toBe(true);
+
+    const lesson = json(await mcp.callTool({ name: 'create_experience', arguments: { channel_id: room, task_id: task.id, title: 'Zebra rollouts are on Mondays', body: 'Plan around Monday.', sources: [{ type: 'message', id: known.id }] } }));
+    const leaky = await mcp.callTool({ name: 'create_experience', arguments: { channel_id: room, task_id: task.id, title: 'Codename', body: 'From elsewhere.', sources: [{ type: 'message', id: hidden.id }] } });
+    expect(leaky.isError).toBe(true);
+    expect(json(await mcp.callTool({ name: 'rate_experience', arguments: { entry_id: lesson.experience.id, task_id: task.id, outcome: 'helpful' } })).experience.id).toBe(lesson.experience.id);
   });
 
   it('validates tool input: a malformed call is a tool error, and nothing is posted', async () => {

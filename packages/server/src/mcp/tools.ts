@@ -131,5 +131,50 @@ export function buildMcpServer(rest: RestClient, tokens: TaskTokens, version = '
           : forTask(task_id).failTask(task_id, { reason: reason ?? 'the agent gave up', ...(retry === undefined ? {} : { retry }) }),
       ),
   );
+  server.registerTool(
+    'search',
+    {
+      description: 'Full-text search over what this agent may read (with task_id: only what the task channel may be shown); web-search syntax: words, "phrases", or, -word',
+      inputSchema: {
+        org_id: Id,
+        q: z.string().min(1).max(500),
+        channel_id: Id.optional(),
+        author_kind: z.enum(['human', 'agent']).optional(),
+        limit: z.int().min(1).max(50).optional(),
+        cursor: z.string().max(500).optional(),
+        task_id: Id.optional(),
+      },
+    },
+    ({ org_id, q, channel_id, author_kind, limit, cursor, task_id }) =>
+      run(() => forTask(task_id).search(org_id, { q, ...(channel_id ? { channel_id } : {}), ...(author_kind ? { author_kind } : {}), ...(limit ? { limit } : {}), ...(cursor ? { cursor } : {}) })),
+  );
+  server.registerTool(
+    'pin_message',
+    { description: "Pin a message in its channel, with an optional note (the channel's who_may_pin setting decides)", inputSchema: { message_id: Id, note: z.string().max(500).optional(), task_id: Id.optional() } },
+    ({ message_id, note, task_id }) => run(() => forTask(task_id).pin(message_id, note)),
+  );
+  server.registerTool(
+    'create_experience',
+    {
+      description: "Distil a lesson in a channel from messages or threads it drew on (provenance); every source must be readable by everyone who reads the channel",
+      inputSchema: {
+        channel_id: Id,
+        title: z.string().min(1).max(200),
+        body: z.string().min(1).max(20_000),
+        tags: z.array(z.string().min(1).max(40)).max(20).optional(),
+        sources: z.array(z.object({ type: z.enum(['message', 'thread', 'doc']), id: Id })).min(1).max(50),
+        task_id: Id.optional(),
+      },
+    },
+    ({ channel_id, title, body, tags, sources, task_id }) => run(() => forTask(task_id).createExperience(channel_id, { title, body, ...(tags ? { tags } : {}), sources })),
+  );
+  server.registerTool(
+    'rate_experience',
+    {
+      description: 'Report whether an experience entry helped in a task this agent holds (one report per task and entry)',
+      inputSchema: { entry_id: Id, task_id: Id, outcome: z.enum(['helpful', 'unhelpful']), note: z.string().max(1000).optional() },
+    },
+    ({ entry_id, task_id, outcome, note }) => run(() => forTask(task_id).reportExperience(entry_id, { task_id, outcome, ...(note ? { note } : {}) })),
+  );
   return server;
 }
