@@ -134,6 +134,19 @@ export interface TypingEventFrame {
   thread_root_id: string | null;
 }
 
+/**
+ * A chunk of a streamed reply (ephemeral, never replayed): append `text` to the message's body.
+ * `index` counts the chunks (the opening body is 1), so a client sees a gap; one that missed a chunk
+ * refetches the message or waits for the final text, which comes as `message.edited`.
+ */
+export interface StreamChunkFrame {
+  type: 'stream';
+  channel_id: string;
+  message_id: string;
+  index: number;
+  text: string;
+}
+
 export interface PresenceEventFrame {
   type: 'presence';
   member_id: string;
@@ -160,6 +173,7 @@ export type ServerFrame =
   | AckFrame
   | ErrorFrame
   | TypingEventFrame
+  | StreamChunkFrame
   | PresenceEventFrame
   | ReadEventFrame
   | PongFrame;

@@ -98,6 +98,12 @@ export interface MessageView {
   reactions: ReactionGroup[];
   /** Pinned in its channel (`GET /channels/:id/pins` lists the pin); `pin.added` / `pin.removed` change it. */
   pinned: boolean;
+  /**
+   * A streamed reply: `open` while its author appends chunks (`stream` frames on the socket, the body
+   * so far in `body`), then `ended`, or `abandoned` when its author stopped sending; null for a
+   * message posted whole. The final text arrives as a `message.edited` event.
+   */
+  stream: 'open' | 'ended' | 'abandoned' | null;
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;

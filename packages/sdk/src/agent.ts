@@ -19,8 +19,20 @@ export interface TaskWork {
   context: (query?: { limit?: number; max_chars?: number }) => Promise<ContextBundle>;
   /** Posts in the task's thread. Declare what the text drew on in `sources`; the audience rule checks them. */
   reply: (body: string, options?: { sources?: SourceRef[]; kind?: PostKind }) => Promise<MessageView>;
+  /**
+   * Opens a streamed reply in the task's thread: people watch it grow as you `append`; `end` stores
+   * the final text once (and makes it the task's result).
+   */
+  stream: (first: string, options?: { sources?: SourceRef[] }) => Promise<ReplyStream>;
   /** Aborted when the task's lease is lost or the agent stops. */
   signal: AbortSignal;
+}
+
+/** A streamed reply being written. */
+export interface ReplyStream {
+  message: MessageView;
+  append: (text: string) => Promise<void>;
+  end: (body?: string) => Promise<MessageView>;
 }
 
 export interface AgentOptions {
@@ -163,6 +175,25 @@ export class ChorusAgent {
       if ((options.kind ?? 'chat') === 'chat') answered.push(message);
       return message;
     };
+    const stream = async (first: string, options: { sources?: SourceRef[] } = {}): Promise<ReplyStream> => {
+      const { message } = await rest.post(task.channel_id, {
+        body: first,
+        stream: true,
+        ...(task.thread_root_id ? { thread_root_id: task.thread_root_id } : {}),
+        ...(options.sources ? { sources: options.sources } : {}),
+      });
+      return {
+        message,
+        append: async (text) => {
+          await rest.appendChunk(message.id, text);
+        },
+        end: async (body) => {
+          const ended = (await rest.endStream(message.id, body)).message;
+          answered.push(ended);
+          return ended;
+        },
+      };
+    };
     try {
       const answer = await this.options.onTask({
         task,
@@ -170,6 +201,7 @@ export class ChorusAgent {
         rest,
         context: (query = {}) => rest.context(task.channel_id, { task_id: task.id, ...query }),
         reply,
+        stream,
         signal: lease.signal,
       });
       if (answer !== undefined) await (typeof answer === 'string' ? reply(answer) : reply(answer.body, answer.sources ? { sources: answer.sources } : {}));

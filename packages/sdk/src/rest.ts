@@ -170,8 +170,17 @@ export class RestClient {
   }
 
   // messages
-  post(channelId: string, input: { body: string; thread_root_id?: string; client_msg_id?: string } & Pick<SendFrame, 'kind' | 'audience' | 'sources'>) {
+  /** Posts a message; with `stream: true`, opens a streamed reply whose first chunk is `body`. */
+  post(channelId: string, input: { body: string; thread_root_id?: string; client_msg_id?: string; stream?: boolean } & Pick<SendFrame, 'kind' | 'audience' | 'sources'>) {
     return this.request<{ message: MessageView }>('POST', `/channels/${channelId}/messages`, input);
+  }
+  /** Appends a chunk to your open streamed reply; readers see it live as a `stream` frame. */
+  appendChunk(messageId: string, text: string) {
+    return this.request<{ index: number }>('POST', `/messages/${messageId}/chunks`, { text });
+  }
+  /** Ends your streamed reply: the final text (the chunks, or `body`) is stored once. */
+  endStream(messageId: string, body?: string) {
+    return this.request<{ message: MessageView }>('POST', `/messages/${messageId}/end`, body === undefined ? {} : { body });
   }
   history(channelId: string, query: PageQuery = {}) {
     return this.request<Page>('GET', `/channels/${channelId}/messages${queryString(query)}`);

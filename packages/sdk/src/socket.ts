@@ -7,6 +7,7 @@ import {
   type ReadEventFrame,
   type ReadyFrame,
   type ResyncFrame,
+  type StreamChunkFrame,
   type SendFrame,
   type ServerFrame,
   type TypingEventFrame,
@@ -51,6 +52,7 @@ export interface SocketEvents extends Record<string, unknown[]> {
   resync: [ResyncFrame];
   unsubscribed: [UnsubscribedFrame];
   typing: [TypingEventFrame];
+  stream: [StreamChunkFrame];
   presence: [PresenceEventFrame];
   read: [ReadEventFrame];
   state: [SocketState];
@@ -193,6 +195,9 @@ export class ChorusSocket extends Emitter<SocketEvents> {
       }
       case 'typing':
         this.emit('typing', frame);
+        return;
+      case 'stream':
+        this.emit('stream', frame);
         return;
       case 'presence':
         this.emit('presence', frame);

@@ -25,6 +25,11 @@ export interface Config {
     framesPerSecond: number;
     frameBurst: number;
   };
+  /** Streamed replies: how long a stream may go without a chunk before it is closed as abandoned, and how often that is swept. */
+  streams: {
+    timeoutSeconds: number;
+    sweepSeconds: number;
+  };
   /** Agent tasks: how long a claim holds, and how often expired claims are swept. */
   tasks: {
     leaseSeconds: number;
@@ -91,6 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       heartbeatMs: int(env, 'CHORUS_WS_HEARTBEAT_MS', 30_000, 1000),
       framesPerSecond: int(env, 'CHORUS_WS_FRAMES_PER_SECOND', 50, 1),
       frameBurst: int(env, 'CHORUS_WS_FRAME_BURST', 200, 1),
+    },
+    streams: {
+      timeoutSeconds: int(env, 'CHORUS_STREAM_TIMEOUT_SECONDS', 60, 1),
+      sweepSeconds: int(env, 'CHORUS_STREAM_SWEEP_SECONDS', 10, 0),
     },
     tasks: {
       leaseSeconds: int(env, 'CHORUS_TASK_LEASE_SECONDS', 300, 5),

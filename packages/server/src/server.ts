@@ -11,6 +11,7 @@ import { apiPrefix } from './app.js';
 import { Gateway, defaultLimits, type GatewayLimits } from './realtime/gateway.js';
 import { LocalPresence, RedisPresence, type PresenceStore } from './realtime/presence.js';
 import { startLeaseSweeper } from './tasks/leases.js';
+import { startStreamSweeper } from './messages/streams.js';
 
 export interface RunningServer {
   app: App;
@@ -62,11 +63,13 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const leases = startLeaseSweeper(ctx);
+  const streams = startStreamSweeper(ctx);
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       await leases.stop();
+      await streams.stop();
       await gateway.close();
       await app.close();
       await bus.close();

@@ -167,6 +167,21 @@ export interface MessagesTable {
   audience: Generated<Audience>;
   sources: ColumnType<SourceRef[], string | undefined, string>;
   task_id: string | null;
+  /** A streamed reply's state; null for a message posted whole. */
+  stream_state: ColumnType<StreamState | null, StreamState | null | undefined, StreamState | null>;
+}
+
+export type StreamState = 'open' | 'ended' | 'abandoned';
+
+export interface MessageStreamsTable {
+  message_id: string;
+  org_id: string;
+  channel_id: string;
+  author_id: string;
+  text: string;
+  chunks: Generated<number>;
+  opened_at: Generated<Date>;
+  last_chunk_at: Generated<Date>;
 }
 
 export interface MessageMentionsTable {
@@ -367,6 +382,7 @@ export interface Database {
   channels: ChannelsTable;
   channel_members: ChannelMembersTable;
   messages: MessagesTable;
+  message_streams: MessageStreamsTable;
   message_mentions: MessageMentionsTable;
   message_idempotency: MessageIdempotencyTable;
   reactions: ReactionsTable;
@@ -401,7 +417,7 @@ export type NewMessage = Insertable<MessagesTable>;
  */
 export const messageColumns = [
   'id', 'org_id', 'channel_id', 'seq', 'author_id', 'kind', 'body', 'thread_root_id', 'reply_count', 'last_reply_at', 'reply_participants',
-  'mentions_all', 'mentions_here', 'mentions_agents', 'created_at', 'edited_at', 'deleted_at', 'audience', 'sources', 'task_id',
+  'mentions_all', 'mentions_here', 'mentions_agents', 'created_at', 'edited_at', 'deleted_at', 'audience', 'sources', 'task_id', 'stream_state',
 ] as const satisfies readonly (keyof MessagesTable)[];
 /** Fails to compile when a column of the table is missing from {@link messageColumns}. */
 export const everyMessageColumn: Exclude<keyof MessagesTable, (typeof messageColumns)[number]> extends never ? true : never = true;

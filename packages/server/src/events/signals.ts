@@ -8,6 +8,8 @@ import type { PresenceStatus } from '@chorus/protocol/frames';
  */
 export type Signal =
   | { kind: 'typing'; org_id: string; channel_id: string; member_id: string; thread_root_id: string | null }
+  /** A chunk appended to a streamed reply, the `index`-th (the opening body is 1). */
+  | { kind: 'stream'; org_id: string; channel_id: string; message_id: string; index: number; text: string }
   | { kind: 'presence'; org_id: string; member_id: string; status: PresenceStatus; last_seen_at: string | null }
   | { kind: 'read'; member_id: string; channel_id: string; seq: number }
   | {

@@ -11,6 +11,7 @@ import { MessageViewSchema } from './presenters.js';
 import { addReaction, removeReaction } from './reactions.js';
 import { postOptions } from './schemas.js';
 import { deleteMessage, editMessage, maxBodyLength, postMessage } from './service.js';
+import { appendChunk, endStream, maxChunkLength } from './streams.js';
 import { viewOf } from './views.js';
 import { recordAgentRead } from '../audit/agent-reads.js';
 import { postingRateLimit } from '../http/rate-limits.js';
@@ -62,6 +63,7 @@ export function messageRoutes(app: App, ctx: AppContext): void {
           thread_root_id: Type.Optional(Uuid),
           client_msg_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           ...postOptions,
+          stream: Type.Optional(Type.Boolean({ description: 'open a streamed reply: body is its first chunk; append with POST /messages/:id/chunks, finish with POST /messages/:id/end' })),
         }),
         response: { 200: Type.Object({ message: MessageViewSchema }), 201: Type.Object({ message: MessageViewSchema }), 413: commonErrors[400], ...commonErrors },
       },
@@ -125,6 +127,40 @@ export function messageRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       const { a, message } = await load(requirePrincipal(request), request.params.messageId, canSee);
       return { message: await editMessage(ctx, a, message, request.body.body) };
+    },
+  );
+
+  app.post(
+    '/messages/:messageId/chunks',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: "Append a chunk to your open streamed reply: the channel's readers see it live (a `stream` frame); nothing is stored as an event",
+        params: MessageParams,
+        body: Closed({ text: Type.String({ minLength: 1, maxLength: maxChunkLength }) }),
+        response: { 200: Type.Object({ index: Type.Integer() }), 413: commonErrors[400], ...commonErrors },
+      },
+    },
+    async (request) => {
+      const { a, message } = await load(requirePrincipal(request), request.params.messageId, canSee);
+      return appendChunk(ctx, a, message, request.body.text);
+    },
+  );
+
+  app.post(
+    '/messages/:messageId/end',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'End your streamed reply: its final text (the chunks, or `body`) is stored once and sent as message.edited',
+        params: MessageParams,
+        body: Closed({ body: Type.Optional(Body) }),
+        response: { 200: Type.Object({ message: MessageViewSchema }), ...commonErrors },
+      },
+    },
+    async (request) => {
+      const { a, message } = await load(requirePrincipal(request), request.params.messageId, canSee);
+      return { message: await endStream(ctx, a, message, request.body.body) };
     },
   );
 

@@ -171,12 +171,21 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
       mentions_all: parsed.channel,
       mentions_here: parsed.here,
       mentions_agents: parsed.agents,
+      stream_state: e.r.input.stream ? 'open' : null,
     });
     if (e.r.input.thread_root_id) e.threadSeq = take(channel.id);
   }
   if (memberRows.length > 0) await trx.insertInto('channel_members').values(memberRows).execute();
   const inserted = messageRows.length > 0 ? await trx.insertInto('messages').values(messageRows).returning(messageColumns).execute() : [];
   const messageById = new Map(inserted.map((row) => [row.id, row]));
+  // Streamed replies keep their text so far beside the message until the stream ends (messages/streams.ts).
+  const streams = inserted.filter((row) => row.stream_state === 'open');
+  if (streams.length > 0) {
+    await trx
+      .insertInto('message_streams')
+      .values(streams.map((row) => ({ message_id: row.id, org_id: row.org_id, channel_id: row.channel_id, author_id: row.author_id, text: row.body })))
+      .execute();
+  }
   const mentionIds = await writeMentionRows(m, inserted);
 
   // Messages, then thread summaries as each reply makes them.

@@ -2,6 +2,7 @@ import { mutate, type AppContext } from '../context.js';
 import type { Trx } from '../db/database.js';
 import type { Audience, Message, MessageKind, SourceRef } from '../db/schema.js';
 import { allocateSeq, appendEvent } from '../events/log.js';
+import { conflict } from '../http/errors.js';
 import { accessChannel } from '../channels/access.js';
 import type { Actor } from '../policy/actor.js';
 import { canPost, canSee, type ChannelAccess } from '../policy/channel.js';
@@ -27,6 +28,8 @@ export interface NewMessageInput {
   audience?: Audience | undefined;
   /** What the message drew on; an agent's post is refused when one fails the audience rule. */
   sources?: SourceRef[] | undefined;
+  /** Opens a streamed reply: `body` is its first chunk (messages/streams.ts). */
+  stream?: boolean | undefined;
 }
 
 /** Resolves `@handle`s to active members of the org and records them for mention counts. */
@@ -97,6 +100,7 @@ async function settle(ctx: AppContext, outcome: SendOutcome): Promise<{ message:
 
 export async function editMessage(ctx: AppContext, a: ChannelAccess, message: Message, body: string): Promise<MessageView> {
   enforce(canEdit(a, message));
+  if (message.stream_state === 'open') throw conflict('stream_open', 'This message is still streaming: end the stream to set its final text.');
   if (body === message.body) return viewOf(ctx.db, message);
   return mutate(ctx, async (m) => {
     const seq = await allocateSeq(m.trx, message.channel_id); // the channel's lock first, as sends take it
@@ -121,12 +125,13 @@ export async function deleteMessage(ctx: AppContext, a: ChannelAccess, message: 
     const seq = await allocateSeq(m.trx, message.channel_id); // the channel's lock first, as sends take it
     const deleted = await m.trx
       .updateTable('messages')
-      .set({ deleted_at: new Date(), body: '', mentions_all: false, mentions_here: false, mentions_agents: false })
+      .set({ deleted_at: new Date(), body: '', mentions_all: false, mentions_here: false, mentions_agents: false, stream_state: message.stream_state === 'open' ? 'ended' : message.stream_state })
       .where('id', '=', message.id)
       .returningAll()
       .executeTakeFirstOrThrow();
     await m.trx.deleteFrom('message_mentions').where('message_id', '=', message.id).execute();
     await m.trx.deleteFrom('reactions').where('message_id', '=', message.id).execute();
+    await m.trx.deleteFrom('message_streams').where('message_id', '=', message.id).execute();
     const view = await viewOf(m.trx, deleted);
     await appendEvent(m, { orgId: deleted.org_id, channelId: deleted.channel_id, seq, type: 'message.deleted', actorId: a.actor.member.id, payload: { message: view } });
     await unpinDeleted(m, deleted);

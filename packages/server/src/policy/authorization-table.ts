@@ -57,7 +57,7 @@ export interface Cast {
    * A fresh public channel made by the owner, with the member and the agent added (the deactivated
    * person can no longer be added), and a message by `author`.
    */
-  newRoom(options?: { author?: 'owner' | 'member'; archived?: boolean; withHelper?: boolean }): Promise<Room>;
+  newRoom(options?: { author?: 'owner' | 'member'; archived?: boolean; withHelper?: boolean; stream?: boolean }): Promise<Room>;
   /** A fresh person who joined the org as a member; deactivated by the owner when asked. */
   newPerson(options?: { deactivated?: boolean }): Promise<string>;
   /** A fresh single-use member invite made by the owner. */
@@ -460,6 +460,18 @@ const messageRows: Row[] = [
     route: 'PATCH /messages/:messageId',
     given: "the owner's message in a fresh room",
     arrange: async (c) => ({ path: `/messages/${(await c.newRoom()).messageId}`, body: { body: 'edited' } }),
+    expect: { owner: 200, admin: '403 not_author', member: '403 not_author', guest: noMessage, agent: '403 not_author', nonMember: noMessage, deactivated },
+  },
+  {
+    route: 'POST /messages/:messageId/chunks',
+    given: "the owner's open streamed reply in a fresh room",
+    arrange: async (c) => ({ path: `/messages/${(await c.newRoom({ stream: true })).messageId}/chunks`, body: { text: ' more' } }),
+    expect: { owner: 200, admin: '403 not_author', member: '403 not_author', guest: noMessage, agent: '403 not_author', nonMember: noMessage, deactivated },
+  },
+  {
+    route: 'POST /messages/:messageId/end',
+    given: "the owner's open streamed reply in a fresh room",
+    arrange: async (c) => ({ path: `/messages/${(await c.newRoom({ stream: true })).messageId}/end`, body: {} }),
     expect: { owner: 200, admin: '403 not_author', member: '403 not_author', guest: noMessage, agent: '403 not_author', nonMember: noMessage, deactivated },
   },
   {

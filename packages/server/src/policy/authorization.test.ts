@@ -112,7 +112,9 @@ async function buildCast(accounts: Pool): Promise<Stage> {
   const spares = [...accounts.spares];
   const newRoom: Cast['newRoom'] = async (options = {}) => {
     const channelId = await channel('public', [member, agent, ...(options.withHelper ? [helperId] : [])]);
-    const messageId = await post(options.author === 'member' ? apis.member : owner, channelId);
+    const messageId = options.stream
+      ? (ok(await owner.post(`/channels/${channelId}/messages`, { body: 'Streaming…', stream: true })).body.message.id as string)
+      : await post(options.author === 'member' ? apis.member : owner, channelId);
     if (options.archived) ok(await owner.post(`/channels/${channelId}/archive`), 200);
     return { channelId, messageId };
   };

@@ -300,6 +300,14 @@ export class Gateway {
         }
         return;
       }
+      case 'stream': {
+        // A streamed reply's chunk: to the channel's subscribers here who may read the message.
+        const stream = this.#streams.get(signal.channel_id);
+        if (!stream) return;
+        const frame = Buffer.from(JSON.stringify({ type: 'stream', channel_id: signal.channel_id, message_id: signal.message_id, index: signal.index, text: signal.text }));
+        for (const sub of stream.subscribers) if (this.#reads.mayReadMessage(stream, sub, signal.message_id)) sub.connection.sendRaw(frame);
+        return;
+      }
       case 'presence': {
         // A reconnect storm of N members would otherwise cost N² frames, one write each.
         const frame = Buffer.from(JSON.stringify({ type: 'presence', member_id: signal.member_id, status: signal.status, last_seen_at: signal.last_seen_at }));

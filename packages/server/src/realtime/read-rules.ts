@@ -196,6 +196,27 @@ export class StreamReadRules {
     });
   }
 
+  /**
+   * Whether the subscription's member may read a message this stream has seen
+   * created (a streamed reply's chunks): the same judgement as for its events.
+   * A message whose facts are not at hand is not judged readable.
+   */
+  mayReadMessage(stream: Stream, sub: Subscription, messageId: string): boolean {
+    const member = sub.connection.actor?.member;
+    if (!member) return false;
+    const state = this.#states.get(stream);
+    const rules = state?.rules;
+    if (member.kind === 'human' && rules?.reasoning_visibility === 'members') return true;
+    const facts = state?.facts.get(messageId);
+    if (!state || !rules || !facts) return false;
+    const root = facts.thread_root_id ? state.facts.get(facts.thread_root_id) : undefined;
+    return mayReadInThread({ reader: readerOf(member, state.roles.get(member.id) ?? null), rules }, facts, root, sub.floor, {
+      now: new Date(),
+      taskMessageIds: state.tasks.get(member.id) ?? noTasks,
+      sponsorOf: (authorId) => state.sponsors.get(authorId) ?? null,
+    });
+  }
+
   #factsCarried(event: ChannelEvent, message: MessageView): MessageFacts {
     let facts = this.#carried.get(event);
     if (!facts) {
