@@ -29,3 +29,4 @@ export {
 export type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from '@chorus/protocol/events';
 export type { Cursors, ReadyFrame, ResyncFrame, ServerFrame, ClientFrame } from '@chorus/protocol/frames';
 export type { ChannelRole, ChannelView, MemberView, MessageView, ReactionGroup, ThreadSummary } from '@chorus/protocol/views';
+export { deliveryHeader, signWebhook, signatureHeader, timestampHeader, verifyWebhookSignature, type WebhookSignatureInput } from './webhooks.js';

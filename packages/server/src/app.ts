@@ -20,6 +20,8 @@ import { taskRoutes } from './tasks/routes.js';
 import { taskHistoryRoutes } from './tasks/history-routes.js';
 import { contextRoutes } from './context-api/routes.js';
 import { auditRoutes } from './audit/routes.js';
+import { integrationRoutes } from './integrations/routes.js';
+import { guideRoutes } from './integrations/guide.js';
 
 export const apiPrefix = '/api/v1';
 
@@ -76,6 +78,8 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
       realtimeRoutes(typed, ctx);
       contextRoutes(typed, ctx);
       auditRoutes(typed, ctx);
+      integrationRoutes(typed, ctx);
+      guideRoutes(typed, ctx);
       done();
     },
     { prefix: apiPrefix },
