@@ -31,7 +31,7 @@ export async function startReceiver(answer: (res: ServerResponse, index: number)
     received,
     async close() {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
     },
   };
 }
