@@ -184,6 +184,29 @@ describe('outgoing webhooks', () => {
     expect(JSON.stringify(log.body)).not.toContain('roadmap');
   });
 
+  it('hands the agent only the task’s request: nothing else from a mentions_only channel, nothing from its other channels; on the record', async () => {
+    const w = await createWorld(server.url);
+    const maya = await w.person('member', 'Maya');
+    const bot = await w.agent();
+    const endpoint = await receiver();
+    await hook(w.owner, bot, endpoint.url);
+    const quiet = await w.channel(w.owner, { members: [maya.memberId, bot.memberId], agent_access: 'mentions_only' });
+    const other = await w.channel(w.owner, { kind: 'private', members: [bot.memberId] });
+    await w.post(maya, quiet, 'the unannounced acquisition target is Globex');
+    await w.post(w.owner, other, 'the other channel’s budget is 3M');
+    const request = await w.post(maya, quiet, `@${bot.handle} draft the release note`);
+
+    const [got] = await eventually(() => endpoint.received.length > 0 && endpoint.received, 'the delivery');
+    expect(got!.json.data.request.id).toBe(request.id);
+    expect(got!.json.data.channel.id).toBe(quiet);
+    expect(got!.body).not.toContain('Globex');
+    expect(got!.body).not.toContain('3M');
+    expect(got!.body).not.toContain(other);
+
+    const audit = await w.owner.api.get(`/orgs/${w.orgId}/audit?action=agent.webhook.payload`);
+    expect(audit.body.events).toEqual([expect.objectContaining({ actor_id: bot.memberId, channel_id: quiet, target_id: got!.json.id, items: [request.id] })]);
+  });
+
   it('refuses bad URLs and unknown fields with 400, and a missing webhook is 404', async () => {
     const w = await createWorld(server.url);
     const bot = await w.agent();

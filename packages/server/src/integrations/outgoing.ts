@@ -1,6 +1,7 @@
 import { mutate, type AppContext } from '../context.js';
 import type { AgentWebhook, Message, Task, WebhookDelivery } from '../db/schema.js';
 import type { Mutation } from '../events/log.js';
+import { appendAudit } from '../audit/chain.js';
 import { recordAction } from '../audit/record.js';
 import { badRequest, notFound } from '../http/errors.js';
 import { viewsOf } from '../messages/views.js';
@@ -111,7 +112,9 @@ export async function redeliver(ctx: AppContext, actor: Actor, agent: AgentRow, 
  * exists exactly when the task does). The payload carries the task, its
  * channel's id, name and kind, and the request message only if the agent may
  * read it under the channel's rules (`policy/agent-reads.ts`); nothing from
- * any other channel. Costs one query when no agent has a webhook.
+ * any other channel. What a payload hands the agent is on the record with
+ * the delivery (`agent.webhook.payload`, items = the message ids), as every
+ * agent read is. Costs one query when no agent has a webhook.
  */
 export async function enqueueTaskDeliveries(m: Mutation, tasks: Task[], requests: Message[]): Promise<void> {
   if (tasks.length === 0) return;
@@ -147,7 +150,23 @@ export async function enqueueTaskDeliveries(m: Mutation, tasks: Task[], requests
       channel: { id: channel.id, name: channel.name, kind: channel.kind },
       request: readable ? (views.get(request.id) ?? null) : null,
     };
-    return { org_id: task.org_id, agent_id: task.agent_id, event: 'task.created', task_id: task.id, payload: JSON.stringify(payload), next_attempt_at: now };
+    return { org_id: task.org_id, agent_id: task.agent_id, event: 'task.created', task_id: task.id, payload: JSON.stringify(payload), next_attempt_at: now, served: payload.request ? [payload.request.id] : [], channel_id: channel.id };
   });
-  await m.trx.insertInto('webhook_deliveries').values(rows).execute();
+  const inserted = await m.trx
+    .insertInto('webhook_deliveries')
+    .values(rows.map(({ served: _served, channel_id: _channel, ...row }) => row))
+    .returning(['id', 'task_id'])
+    .execute();
+  const deliveryOf = new Map(inserted.map((d) => [d.task_id, d.id]));
+  for (const orgId of new Set(rows.map((r) => r.org_id))) {
+    await appendAudit(
+      m.trx,
+      orgId,
+      rows.flatMap((r) =>
+        r.org_id !== orgId
+          ? []
+          : [{ actorId: r.agent_id, actorKind: 'agent' as const, action: 'agent.webhook.payload', targetType: 'webhook_delivery', targetId: deliveryOf.get(r.task_id), channelId: r.channel_id, items: r.served, decision: 'allow' as const, details: { task_id: r.task_id } }],
+      ),
+    );
+  }
 }
