@@ -4,6 +4,7 @@ import type { RunningServer } from '../server.js';
 import { createWorld, type Agent, type Person, type World } from '../test/fixtures.js';
 import { eventually, startReceiver } from '../test/receiver.js';
 import { startTestServer } from '../test/server.js';
+import { DeliveryWorker } from './delivery-worker.js';
 
 let server: RunningServer;
 const receivers: { close(): Promise<void> }[] = [];
@@ -205,6 +206,23 @@ describe('outgoing webhooks', () => {
 
     const audit = await w.owner.api.get(`/orgs/${w.orgId}/audit?action=agent.webhook.payload`);
     expect(audit.body.events).toEqual([expect.objectContaining({ actor_id: bot.memberId, channel_id: quiet, target_id: got!.json.id, items: [request.id] })]);
+  });
+
+  it('sends each delivery once when several workers (nodes) poll the same outbox', async () => {
+    const { w, maya, bot, endpoint, channel } = await setUp();
+    const others = [new DeliveryWorker(server.ctx), new DeliveryWorker(server.ctx)];
+    for (let i = 0; i < 12; i++) await w.post(maya, channel, `@${bot.handle} job ${i}`);
+    // The server's own worker polls on its timer; two more claim from the same table as fast as they can.
+    await eventually(async () => {
+      await Promise.all(others.map((o) => o.poll()));
+      const log = await deliveries(w.owner, bot);
+      return log.length === 12 && log.every((d) => d.status === 'delivered');
+    }, 'every delivery to be delivered');
+    await Promise.all(others.map((o) => o.stop()));
+    const ids = endpoint.received.map((r) => r.headers['x-chorus-delivery']);
+    expect(ids).toHaveLength(12);
+    expect(new Set(ids).size).toBe(12);
+    expect((await deliveries(w.owner, bot)).map((d) => d.attempts)).toEqual(Array(12).fill(1));
   });
 
   it('refuses bad URLs and unknown fields with 400, and a missing webhook is 404', async () => {
