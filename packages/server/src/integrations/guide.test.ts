@@ -63,7 +63,8 @@ describe('the agent guide', () => {
     // One concrete check against the route as written: posting a message takes `body` (required) and optional `sources`.
     const post = rowsOf(sectionOf('POST', '/api/v1/channels/{channelId}/messages') ?? '');
     expect(post).toContainEqual(['channelId', 'path', 'string (uuid)', 'yes']);
-    expect(post).toContainEqual(['body', 'body', 'string', 'yes']);
+    expect(post).toContainEqual(['body', 'body', 'string (≤ 40000 chars)', 'yes']);
+    expect(rowsOf(sectionOf('GET', '/api/v1/agents/{agentId}/webhook/deliveries') ?? '')).toContainEqual(['limit', 'query', 'integer 1–200', 'no']);
     expect(post.find((r) => r[0] === 'sources')?.[3]).toBe('no');
   });
 });

@@ -47,7 +47,7 @@ export interface OpenApiDocument {
   paths: Record<string, Record<string, Operation>>;
 }
 
-/** A schema's type in a few words: `string (uuid)`, `integer ≤ 200`, `"a" \| "b"`, `array of string`. */
+/** A schema's type in a few words: `string (uuid)`, `integer 1–200`, `string (≤ 80 chars)`, `"a" or "b"`, `array of string`. */
 export function typeOf(s: Schema | undefined): string {
   if (!s) return 'any';
   if (s.const !== undefined) return JSON.stringify(s.const);
@@ -56,6 +56,8 @@ export function typeOf(s: Schema | undefined): string {
   const type = Array.isArray(s.type) ? s.type.join(' or ') : (s.type ?? 'any');
   if (type === 'array') return `array of ${typeOf(s.items)}`;
   if (s.format) return `${type} (${s.format})`;
+  if (s.minimum !== undefined || s.maximum !== undefined) return `${type} ${s.minimum ?? ''}–${s.maximum ?? ''}`;
+  if (s.maxLength !== undefined) return `${type} (≤ ${s.maxLength} chars)`;
   return type;
 }
 

@@ -48,11 +48,13 @@ export async function setWebhook(ctx: AppContext, actor: Actor, agent: AgentRow,
   const url = checkUrl(rawUrl);
   return mutate(ctx, async (m) => {
     const existing = await m.trx.selectFrom('agent_webhooks').selectAll().where('agent_id', '=', agent.id).forUpdate().executeTakeFirst();
-    const secret = existing ? null : newWebhookSecret();
-    const webhook = existing
-      ? await m.trx.updateTable('agent_webhooks').set({ url, updated_at: new Date() }).where('agent_id', '=', agent.id).returningAll().executeTakeFirstOrThrow()
-      : await m.trx.insertInto('agent_webhooks').values({ agent_id: agent.id, url, secret: secret ?? '', created_by: actor.member.id }).returningAll().executeTakeFirstOrThrow();
     await recordAction(m.trx, actor, 'agent.webhook_set', { targetType: 'agent', targetId: agent.id, details: { url, previous_url: existing?.url ?? null } });
+    if (existing) {
+      const webhook = await m.trx.updateTable('agent_webhooks').set({ url, updated_at: new Date() }).where('agent_id', '=', agent.id).returningAll().executeTakeFirstOrThrow();
+      return { webhook, secret: null };
+    }
+    const secret = newWebhookSecret();
+    const webhook = await m.trx.insertInto('agent_webhooks').values({ agent_id: agent.id, url, secret, created_by: actor.member.id }).returningAll().executeTakeFirstOrThrow();
     return { webhook, secret };
   });
 }
