@@ -35,3 +35,4 @@ export type { ChannelRole, ChannelView, MemberView, MessageView, ReactionGroup, 
 export type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';
 export type { ContextBundle, ContextDoc, ContextPin } from '@chorus/protocol/context';
 export type { ContextExperience, ExperienceInsights, ExperienceStatus, ExperienceView, ProvenanceView } from '@chorus/protocol/experience';
+export { deliveryHeader, signWebhook, signatureHeader, timestampHeader, verifyWebhookSignature, type WebhookSignatureInput } from './webhooks.js';

@@ -26,6 +26,8 @@ import { pinRoutes } from './knowledge/pins/routes.js';
 import { docRoutes } from './knowledge/docs/routes.js';
 import { experienceRoutes } from './experience/routes.js';
 import { recordAgentDenial } from './audit/denials.js';
+import { integrationRoutes } from './integrations/routes.js';
+import { guideRoutes } from './integrations/guide.js';
 
 export const apiPrefix = '/api/v1';
 
@@ -92,6 +94,8 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
       pinRoutes(typed, ctx);
       docRoutes(typed, ctx);
       experienceRoutes(typed, ctx);
+      integrationRoutes(typed, ctx);
+      guideRoutes(typed, ctx);
       done();
     },
     { prefix: apiPrefix },

@@ -40,6 +40,20 @@ export interface Config {
     loginPerMinute: number;
     signupsPerMinute: number;
     messagesPerMinute: number;
+    /** Posts per incoming webhook per minute. */
+    hookPostsPerMinute: number;
+  };
+  /** Outgoing webhooks (integrations/delivery-worker.ts). */
+  webhooks: {
+    /** First retry delay; each next one is 3× longer, with jitter (15 s: 6 attempts over ≈ 30 min). */
+    retryBaseMs: number;
+    maxAttempts: number;
+    /** A delivery that has not answered by then has failed this attempt. */
+    timeoutMs: number;
+    /** How often the worker looks for due deliveries (0: never; tests call the worker themselves). */
+    pollMs: number;
+    /** Deliveries in flight at once on one node. */
+    concurrency: number;
   };
 }
 
@@ -109,6 +123,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginPerMinute: int(env, 'CHORUS_RATE_LOGIN_PER_MINUTE', 10, 1),
       signupsPerMinute: int(env, 'CHORUS_RATE_SIGNUPS_PER_MINUTE', 10, 1),
       messagesPerMinute: int(env, 'CHORUS_RATE_MESSAGES_PER_MINUTE', 120, 1),
+      hookPostsPerMinute: int(env, 'CHORUS_RATE_HOOK_POSTS_PER_MINUTE', 60, 1),
+    },
+    webhooks: {
+      retryBaseMs: int(env, 'CHORUS_WEBHOOK_RETRY_BASE_MS', 15_000, 1),
+      maxAttempts: int(env, 'CHORUS_WEBHOOK_MAX_ATTEMPTS', 6, 1),
+      timeoutMs: int(env, 'CHORUS_WEBHOOK_TIMEOUT_MS', 10_000, 100),
+      pollMs: int(env, 'CHORUS_WEBHOOK_POLL_MS', 1000, 0),
+      concurrency: int(env, 'CHORUS_WEBHOOK_CONCURRENCY', 16, 1),
     },
   };
 }

@@ -12,6 +12,7 @@ import { Gateway, defaultLimits, type GatewayLimits } from './realtime/gateway.j
 import { LocalPresence, RedisPresence, type PresenceStore } from './realtime/presence.js';
 import { startLeaseSweeper } from './tasks/leases.js';
 import { startStreamSweeper } from './messages/streams.js';
+import { DeliveryWorker } from './integrations/delivery-worker.js';
 
 export interface RunningServer {
   app: App;
@@ -20,6 +21,8 @@ export interface RunningServer {
   /** Base URL the server listens on, e.g. http://127.0.0.1:3000 */
   url: string;
   embedded: EmbeddedDatabase | null;
+  /** Sends outgoing webhooks from the outbox (polling every `webhooks.pollMs`). */
+  webhooks: DeliveryWorker;
   close(): Promise<void>;
 }
 
@@ -64,17 +67,20 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const leases = startLeaseSweeper(ctx);
   const streams = startStreamSweeper(ctx);
+  const webhooks = new DeliveryWorker(ctx);
+  webhooks.start();
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       await leases.stop();
       await streams.stop();
+      await webhooks.stop();
       await gateway.close();
       await app.close();
       await bus.close();
       await db.destroy();
       await embedded?.stop();
     })());
-  return { app, ctx, gateway, url, embedded, close };
+  return { app, ctx, gateway, url, embedded, webhooks, close };
 }

@@ -37,6 +37,8 @@ export interface AgentCard {
   skills?: string[];
   model?: string;
   version?: string;
+  /** Set on the member an integration posts as (`incoming_webhook`): it takes no tasks. */
+  integration?: string;
 }
 
 export interface UsersTable {
@@ -398,6 +400,9 @@ export interface Database {
   experience_entries: ExperienceEntriesTable;
   experience_votes: ExperienceVotesTable;
   experience_reports: ExperienceReportsTable;
+  agent_webhooks: AgentWebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  incoming_webhooks: IncomingWebhooksTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -428,3 +433,53 @@ export type Pin = Selectable<PinsTable>;
 export type ChannelDoc = Omit<Selectable<ChannelDocsTable>, 'search'>;
 export type ChannelDocRevision = Selectable<ChannelDocRevisionsTable>;
 export type ExperienceEntry = Selectable<ExperienceEntriesTable>;
+
+// 0006_integrations
+
+export interface AgentWebhooksTable {
+  agent_id: string;
+  url: string;
+  /** Kept as-is: the server signs with it (docs/SECURITY.md). */
+  secret: string;
+  secret_rotated_at: Timestamp;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  org_id: string;
+  agent_id: string;
+  event: string;
+  task_id: string | null;
+  payload: Json<unknown>;
+  status: ColumnType<WebhookDeliveryStatus, WebhookDeliveryStatus | undefined, WebhookDeliveryStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_attempt_at: NullableTimestamp;
+  response_status: number | null;
+  last_error: string | null;
+  duration_ms: number | null;
+  delivered_at: NullableTimestamp;
+  redelivery_of: string | null;
+  created_at: Timestamp;
+}
+
+export interface IncomingWebhooksTable {
+  id: Generated<string>;
+  org_id: string;
+  channel_id: string;
+  member_id: string;
+  name: string;
+  secret_hash: string;
+  created_by: string;
+  created_at: Timestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export type AgentWebhook = Selectable<AgentWebhooksTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
+export type IncomingWebhook = Selectable<IncomingWebhooksTable>;

@@ -85,6 +85,12 @@ export interface Cast {
   /** Adds the reaction of each of these callers to the message. */
   react(messageId: string, emoji: string, by: ActorName[]): Promise<void>;
   unique(prefix: string): string;
+  /** The owner sets a webhook URL (nothing listens there) for this agent (the agent or the helper). */
+  setWebhook(agentId: string): Promise<void>;
+  /** A fresh task for the agent (as {@link newTask}) with its webhook set: returns the task's webhook delivery. */
+  newDelivery(): Promise<string>;
+  /** A fresh incoming webhook in the channel, made by the owner. */
+  newIncomingWebhook(channelId: string): Promise<{ id: string; secret: string }>;
 }
 
 export interface Row {
@@ -833,6 +839,90 @@ const experienceRows: Row[] = [
   },
 ];
 
+const moderatorRequired = '403 moderator_required';
+
+/** Outgoing webhooks (the agent's sponsor or an org admin) and incoming webhooks (channel moderators). */
+const webhookRows: Row[] = [
+  {
+    route: 'PUT /agents/:agentId/webhook',
+    given: "the helper agent, the owner's",
+    arrange: (c) => ({ path: `/agents/${c.helperId}/webhook`, body: { url: 'https://hooks.example.test/chorus' } }),
+    expect: { owner: 200, admin: 200, member: notSponsor, guest: notSponsor, agent: agentsNotAllowed, nonMember: noAgent, deactivated },
+  },
+  {
+    route: 'GET /agents/:agentId/webhook',
+    given: "the helper agent, the owner's, with a webhook",
+    arrange: async (c) => {
+      await c.setWebhook(c.helperId);
+      return { path: `/agents/${c.helperId}/webhook` };
+    },
+    expect: { owner: 200, admin: 200, member: notSponsor, guest: notSponsor, agent: agentsNotAllowed, nonMember: noAgent, deactivated },
+  },
+  {
+    route: 'DELETE /agents/:agentId/webhook',
+    given: "the helper agent, the owner's, with a webhook",
+    arrange: async (c) => {
+      await c.setWebhook(c.helperId);
+      return { path: `/agents/${c.helperId}/webhook` };
+    },
+    expect: { owner: 204, admin: 204, member: notSponsor, guest: notSponsor, agent: agentsNotAllowed, nonMember: noAgent, deactivated },
+  },
+  {
+    route: 'POST /agents/:agentId/webhook/secret',
+    given: "the helper agent, the owner's, with a webhook",
+    arrange: async (c) => {
+      await c.setWebhook(c.helperId);
+      return { path: `/agents/${c.helperId}/webhook/secret` };
+    },
+    expect: { owner: 201, admin: 201, member: notSponsor, guest: notSponsor, agent: agentsNotAllowed, nonMember: noAgent, deactivated },
+  },
+  {
+    route: 'GET /agents/:agentId/webhook/deliveries',
+    given: "the agent (the owner's), with a delivery",
+    arrange: async (c) => {
+      await c.newDelivery();
+      return { path: `/agents/${c.ids.agent}/webhook/deliveries` };
+    },
+    expect: { owner: 200, admin: 200, member: notSponsor, guest: notSponsor, agent: agentsNotAllowed, nonMember: noAgent, deactivated },
+  },
+  {
+    route: 'POST /agents/:agentId/webhook/deliveries/:deliveryId/redeliver',
+    given: "a fresh delivery to the agent (the owner's)",
+    arrange: async (c) => ({ path: `/agents/${c.ids.agent}/webhook/deliveries/${await c.newDelivery()}/redeliver` }),
+    expect: { owner: 201, admin: 201, member: notSponsor, guest: notSponsor, agent: agentsNotAllowed, nonMember: noAgent, deactivated },
+  },
+  {
+    route: 'POST /channels/:channelId/incoming-webhooks',
+    given: '#room (public)',
+    arrange: (c) => ({ path: `/channels/${c.room.channelId}/incoming-webhooks`, body: { name: 'CI' } }),
+    expect: { owner: 201, admin: 201, member: moderatorRequired, guest: noChannel, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'GET /channels/:channelId/incoming-webhooks',
+    given: '#room (public), with a hook',
+    arrange: async (c) => {
+      await c.newIncomingWebhook(c.room.channelId);
+      return { path: `/channels/${c.room.channelId}/incoming-webhooks` };
+    },
+    expect: { owner: 200, admin: 200, member: moderatorRequired, guest: noChannel, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'GET /channels/:channelId/incoming-webhooks',
+    given: '#secret (private; the admin is not in it), with a hook',
+    arrange: async (c) => {
+      await c.newIncomingWebhook(c.secret.channelId);
+      return { path: `/channels/${c.secret.channelId}/incoming-webhooks` };
+    },
+    expect: { owner: 200, admin: noChannel, member: noChannel, guest: moderatorRequired, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'DELETE /channels/:channelId/incoming-webhooks/:hookId',
+    given: 'a fresh hook in #room (public)',
+    arrange: async (c) => ({ path: `/channels/${c.room.channelId}/incoming-webhooks/${(await c.newIncomingWebhook(c.room.channelId)).id}` }),
+    expect: { owner: 204, admin: 204, member: moderatorRequired, guest: noChannel, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+];
+
 export const authorizationTable: Row[] = [
   ...accountRows,
   ...orgRows,
@@ -846,7 +936,17 @@ export const authorizationTable: Row[] = [
   ...searchRows,
   ...knowledgeRows,
   ...experienceRows,
+  ...webhookRows,
 ];
 
 /** Routes anyone may call without credentials. Everything else answers 401 without a token. */
-export const publicRoutes: Route[] = ['GET /health', 'GET /openapi.json', 'POST /auth/signup', 'POST /auth/login', 'GET /invites/:token'];
+export const publicRoutes: Route[] = [
+  'GET /health',
+  'GET /openapi.json',
+  'POST /auth/signup',
+  'POST /auth/login',
+  'GET /invites/:token',
+  // integrations: the agent guide holds no data; an incoming webhook's URL carries its secret
+  'GET /agents/guide.md',
+  'POST /hooks/:hookId/:secret',
+];

@@ -180,6 +180,20 @@ async function buildCast(accounts: Pool): Promise<Stage> {
     async react(messageId, emoji, by) {
       for (const name of by) ok(await apis[name].put(`/messages/${messageId}/reactions/${emoji}`), 204);
     },
+    async setWebhook(agentId) {
+      ok(await owner.put(`/agents/${agentId}/webhook`, { url: 'http://127.0.0.1:9/nobody-listens' }), 200);
+    },
+    async newDelivery() {
+      ok(await owner.put(`/agents/${agent}/webhook`, { url: 'http://127.0.0.1:9/nobody-listens' }), 200);
+      const channelId = await channel('public', [member, agent]);
+      const taskId = ok(await owner.post(`/channels/${channelId}/tasks`, { agent_id: agent, body: 'Summarise the plan, please.' })).body.task.id as string;
+      const log = ok(await owner.get(`/agents/${agent}/webhook/deliveries?limit=200`), 200);
+      return (log.body.deliveries as { id: string; task_id: string }[]).find((d) => d.task_id === taskId)?.id ?? 'missing';
+    },
+    async newIncomingWebhook(channelId) {
+      const res = ok(await owner.post(`/channels/${channelId}/incoming-webhooks`, { name: 'CI' }));
+      return { id: res.body.webhook.id as string, secret: res.body.secret as string };
+    },
   };
 }
 
@@ -314,6 +328,15 @@ describe('public routes', () => {
   /** How to call each public route, and the status it answers without a token. */
   const calls: Record<string, { call: () => Promise<Reply>; status: Cell }> = {
     'GET /health': { call: () => api.get('/health'), status: 200 },
+    'GET /agents/guide.md': { call: () => api.get('/agents/guide.md'), status: 200 },
+    'POST /hooks/:hookId/:secret': {
+      call: async () => {
+        const cast = await buildCast(pool);
+        const hook = await cast.newIncomingWebhook(cast.room.channelId);
+        return api.post(`/hooks/${hook.id}/${hook.secret}`, { text: 'Build 42 passed.' });
+      },
+      status: 200,
+    },
     'GET /openapi.json': { call: () => api.get('/openapi.json'), status: 200 },
     'POST /auth/signup': { call: () => api.post('/auth/signup', { email: `${unique('new')}@example.test`, password: 'a long passphrase', display_name: 'New' }), status: 201 },
     'POST /auth/login': {

@@ -1,11 +1,14 @@
+import { sql } from 'kysely';
 import type { Trx } from '../db/database.js';
 import type { Message, TaskOrigin } from '../db/schema.js';
 import { allocateSeq, type Mutation } from '../events/log.js';
+import { enqueueTaskDeliveries } from '../integrations/outgoing.js';
 import { publishTask } from './writes.js';
 
 /**
  * Agents that can take work in these channels: active agent members that are
- * not read-only observers, whose sponsor is active too.
+ * not read-only observers, whose sponsor is active too. An integration's
+ * member (an incoming webhook posts as it) takes no work.
  */
 export async function agentsOnDuty(trx: Trx, channelIds: string[]): Promise<{ channel_id: string; agent_id: string }[]> {
   if (channelIds.length === 0) return [];
@@ -20,6 +23,7 @@ export async function agentsOnDuty(trx: Trx, channelIds: string[]): Promise<{ ch
     .where('members.kind', '=', 'agent')
     .where('members.status', '=', 'active')
     .where('sponsors.status', '=', 'active')
+    .where(sql<string | null>`agents.card->>'integration'`, 'is', null)
     .orderBy('members.id')
     .execute();
 }
@@ -69,4 +73,6 @@ export async function createTasksFromMessages(m: Mutation, messages: Message[], 
     const first = await allocateSeq(m.trx, channelId, channelTasks.length);
     for (const [i, task] of channelTasks.entries()) await publishTask(m, task, 'task.created', task.requester_id, { seq: first + i, interventions: [] });
   }
+  // Outgoing webhooks: the deliveries are written with the tasks (the outbox), sent after commit by the worker.
+  await enqueueTaskDeliveries(m, tasks, asking);
 }

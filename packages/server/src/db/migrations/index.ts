@@ -4,6 +4,7 @@ import * as m0002 from './0002_agents_at_work.js';
 import * as m0003 from './0003_pins_docs.js';
 import * as m0004 from './0004_experience.js';
 import * as m0005 from './0005_search.js';
+import * as m0006 from './0006_integrations.js';
 import * as m0008 from './0008_streaming.js';
 
 /**
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   '0003_pins_docs': m0003,
   '0004_experience': m0004,
   '0005_search': m0005,
+  '0006_integrations': m0006,
   '0008_streaming': m0008,
 };
