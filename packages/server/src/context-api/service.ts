@@ -102,7 +102,7 @@ export async function assembleContext(ctx: AppContext, a: ChannelAccess, request
       : null,
     pins: { items: pinsServed.map((p) => ({ ...present(p.message), pin: { pinned_by: p.pin.pinned_by, pinned_at: p.pin.pinned_at.toISOString(), note: p.pin.note } })), truncated: pinsServed.length < pinCandidates.length },
     docs: { items: docsServed.map((d) => presentContextDoc(d, d.body, d.score)), truncated: docsServed.length < docs.length },
-    experience: [],
+    experience: experience.items,
     history: { items: historyServed.map(present), truncated: historyServed.length < historyCandidates.length },
     budget: { max_messages: request.maxMessages, max_chars: request.maxChars, messages: budget.messages, chars: budget.chars },
   };
