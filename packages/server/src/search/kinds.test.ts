@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RestClient } from '@chorus/sdk';
 import type { RunningServer } from '../server.js';
 import type { Api } from '../test/client.js';
 import { writeEntry } from '../test/experience.js';
@@ -213,5 +214,21 @@ describe('paging across kinds', () => {
     } while (cursor);
     expect(seen).toEqual(whole.hits.map((h: any) => h.id));
     expect([...seen].sort()).toEqual([...all].sort());
+  });
+});
+
+describe('the SDK', () => {
+  it('passes the kind filters: kinds, pinned, include_archived, status', async () => {
+    const w = await createWorld(server.url);
+    const rest = new RestClient(server.url, w.owner.token);
+    const pinned = await w.post(w.owner, w.generalId, 'marmot pinned');
+    expect((await w.owner.api.put(`/messages/${pinned.id}/pin`, {})).status).toBe(201);
+    const archived = await createDoc(w.owner, w.generalId, 'Marmot archive', 'x');
+    expect((await w.owner.api.post(`/docs/${archived}/archive`)).status).toBe(200);
+    const old = await writeEntry(server, { orgId: w.orgId, channelId: w.generalId, authorId: w.owner.memberId, title: 'Marmot lesson', body: 'x', status: 'deprecated' });
+
+    expect((await rest.search(w.orgId, { q: 'marmot', pinned: true })).hits.map((h) => h.id)).toEqual([pinned.id]);
+    expect((await rest.search(w.orgId, { q: 'marmot', kinds: ['doc'], include_archived: true })).hits.map((h) => [h.id, h.status])).toEqual([[archived, 'archived']]);
+    expect((await rest.search(w.orgId, { q: 'marmot', kinds: ['experience'], status: 'all' })).hits.map((h) => [h.id, h.status])).toEqual([[old, 'deprecated']]);
   });
 });
