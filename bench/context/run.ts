@@ -1,7 +1,8 @@
 /**
  * `npm run bench:context` — p50/p99 of search and of context-bundle assembly
  * on the embedded defaults, on a generated org: 50 channels, one of them with
- * 100,000 messages (seed.ts says how it is seeded). Chorus runs as a child
+ * 100,000 messages, 1,000 docs and 5,000 experience entries across the
+ * channels, 200 pins (seed.ts says how it is seeded). Chorus runs as a child
  * process exactly as `npm start` runs it (as bench:fanout starts it), on a
  * temporary data directory removed at the end. One client sends one request
  * at a time: the figures are single-request latencies, not throughput.
@@ -53,12 +54,13 @@ async function measure(baseUrl: string, s: Scenario): Promise<Measured> {
     const path = s.paths[i % s.paths.length] ?? '';
     const t0 = performance.now();
     const res = await fetch(`${baseUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${s.token}` } });
-    const body = (await res.json()) as { hits?: unknown[]; history?: { items: unknown[] } };
+    const body = (await res.json()) as { hits?: unknown[]; budget?: { messages: number }; docs?: { items: unknown[] }; experience?: unknown[] };
     const ms = performance.now() - t0;
     if (!res.ok) throw new Error(`${s.name}: GET ${path} → ${res.status}: ${JSON.stringify(body)}`);
     if (i < warmup) continue;
     samples.push(ms);
-    hits += body.hits?.length ?? body.history?.items.length ?? 0;
+    // Search: hits; a bundle: its messages (thread, pins, history), docs and experience entries.
+    hits += body.hits?.length ?? (body.budget?.messages ?? 0) + (body.docs?.items.length ?? 0) + (body.experience?.length ?? 0);
   }
   const [p50 = NaN, p99 = NaN, max = NaN] = samples.percentiles([50, 99, 100]);
   return { name: s.name, requests, p50, p99, max, target: targets[s.kind], hits: Math.round(hits / requests) };
@@ -72,7 +74,11 @@ function table(rows: Measured[]): string {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
 }
 
-/** The searches measured: a rare word, a medium one, a common one (10% of messages), two words, and one channel. */
+/**
+ * The searches measured: a rare word, a medium one, a common one (10% of
+ * sentences), two words, one channel — every kind at once, as by default —
+ * then each kind alone and `has:pin`.
+ */
 function searchPaths(s: Seeded): { name: string; paths: string[] }[] {
   const q = (query: string, extra = '') => `/orgs/${s.orgId}/search?q=${encodeURIComponent(query)}${extra}`;
   return [
@@ -81,6 +87,10 @@ function searchPaths(s: Seeded): { name: string; paths: string[] }[] {
     { name: 'common word (10%)', paths: [q('deploy')] },
     { name: 'two words', paths: [q('rollback deploy')] },
     { name: 'one channel, medium word', paths: [q('billing', `&channel_id=${s.bigChannelId}`)] },
+    { name: 'messages only, medium word', paths: [q('billing', '&kinds=message')] },
+    { name: 'docs only, common word', paths: [q('deploy', '&kinds=doc')] },
+    { name: 'experience only, medium word', paths: [q('billing', '&kinds=experience')] },
+    { name: 'has:pin, common word', paths: [q('deploy', '&pinned=true')] },
   ];
 }
 
@@ -102,7 +112,7 @@ async function main(): Promise<void> {
     const password = (await fs.readFile(path.join(tmp, 'pg-password'), 'utf8')).trim();
     log('seeding: 50 channels through the REST API, then 100,000 + 49 × 400 messages through SQL');
     const s = await seed(baseUrl, `postgres://chorus:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/chorus`);
-    log(`seeded ${s.messages.toLocaleString('en-US')} messages, ${s.knowledge.docs} docs, ${s.knowledge.experience} experience entries (${Object.entries(s.ms).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')})`);
+    log(`seeded ${s.messages.toLocaleString('en-US')} messages, ${s.knowledge.docs} docs, ${s.knowledge.experience} experience entries, ${s.knowledge.pins} pins (${Object.entries(s.ms).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')})`);
 
     // A task for the agent in the big channel, claimed: its task token is what an agent at work holds.
     const owner = new Rest(baseUrl, s.ownerToken);

@@ -1,3 +1,4 @@
+import type { ExperienceStatus } from './experience.js';
 import type { Author } from './views.js';
 
 /**
@@ -6,8 +7,11 @@ import type { Author } from './views.js';
  * over. An agent's search is recorded in the audit log with the ids returned.
  */
 
-/** What search finds. Docs (`doc`) and experience (`experience`) join with their tables. */
-export type SearchKind = 'message';
+/** What search finds: messages, channel docs and experience entries. */
+export type SearchKind = 'message' | 'doc' | 'experience';
+
+/** A doc's state (`active` or `archived`) or an experience entry's status now; messages have none. */
+export type HitStatus = 'active' | 'archived' | Exclude<ExperienceStatus, 'active'>;
 
 /**
  * A highlighted excerpt as plain text and ranges, never markup: render `text`
@@ -33,6 +37,8 @@ export interface SearchHit {
   /** Docs and experience have a title; messages have none. */
   title: string | null;
   snippet: SearchSnippet;
+  /** Docs: `active` or `archived`; experience: `active`, `deprecated`, `superseded` or `expired`; null for messages. */
+  status: HitStatus | null;
   /** For messages: their seq in the channel and thread root; null for other kinds. */
   seq: number | null;
   thread_root_id: string | null;
@@ -55,6 +61,12 @@ export interface SearchQuery {
   since?: string;
   /** ISO date-time: created before. */
   until?: string;
+  /** `has:pin`: only pinned messages (docs and experience are never pinned, so none of them). */
+  pinned?: boolean;
+  /** Docs: archived docs too. */
+  include_archived?: boolean;
+  /** Experience: `active` (current, the default), a history status, or `all`. */
+  status?: ExperienceStatus | 'all';
   limit?: number;
   cursor?: string;
 }

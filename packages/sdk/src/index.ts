@@ -29,7 +29,7 @@ export {
   type WorkspaceState,
 } from './store.js';
 export type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from '@chorus/protocol/events';
-export type { SearchHit, SearchKind, SearchQuery, SearchResult, SearchSnippet } from '@chorus/protocol/search';
+export type { HitStatus, SearchHit, SearchKind, SearchQuery, SearchResult, SearchSnippet } from '@chorus/protocol/search';
 export type { Cursors, ReadyFrame, ResyncFrame, ServerFrame, ClientFrame } from '@chorus/protocol/frames';
 export type { ChannelRole, ChannelView, MemberView, MessageView, ReactionGroup, ThreadSummary } from '@chorus/protocol/views';
 export type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';

@@ -1,6 +1,6 @@
 import { hasScope, type Actor } from './actor.js';
 import { flowAllowed, type Readers } from './audience.js';
-import { canReadMessages, historyFloor, type ChannelAccess } from './channel.js';
+import { canReadMessages, type ChannelAccess } from './channel.js';
 import { all, allow, deny, type Decision } from './decision.js';
 import { canEnterOrgForChannel } from './org.js';
 
@@ -40,14 +40,15 @@ export function unbounded(actor: Actor): Actor {
 }
 
 /**
- * Whether search may return the channel's messages. `a` is the channel access
- * of the {@link unbounded} actor; `readers` is null without a task token, or
- * the reader sets of this channel and of the task's channel.
+ * Whether search may return the channel's content: its messages (above the
+ * history floor, under the read rules), its docs (policy/doc.ts: the
+ * channel's readers) and its channel-scope experience (policy/experience.ts:
+ * the origin channel's readers). `a` is the channel access of the
+ * {@link unbounded} actor; `readers` is null without a task token, or the
+ * reader sets of this channel and of the task's channel.
  */
 export function isSearchable(a: ChannelAccess, readers: { channel: Readers | undefined; task: Readers } | null): boolean {
   if (!canReadMessages(a).allowed) return false;
-  // Nothing is above the floor: `since_join` for someone reading a public channel without joining it.
-  if (historyFloor(a) >= a.channel.last_seq) return false;
   if (!readers) return true;
   return readers.channel !== undefined && flowAllowed(readers.channel, readers.task);
 }

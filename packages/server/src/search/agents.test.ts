@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server.js';
 import { Api } from '../test/client.js';
 import { age, auditOf, issueTaskToken, writeMessage } from '../test/context-fixtures.js';
+import { writeEntry } from '../test/experience.js';
 import { createWorld, type World } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 
@@ -133,7 +134,7 @@ describe('the record', () => {
       [bot.memberId, 'allow', [m2.id, m1.id], null],
       [bot.memberId, 'allow', [], room],
     ]);
-    expect(events[0]?.details).toMatchObject({ q: 'quokka', channel_id: room, kinds: ['message'] });
+    expect(events[0]?.details).toMatchObject({ q: 'quokka', channel_id: room, kinds: ['message', 'doc', 'experience'] });
     expect(events[1]?.details).toMatchObject({ q: 'nothing-matches-this', task_id: task.taskId });
   });
 
@@ -144,5 +145,71 @@ describe('the record', () => {
     expect(res.body.error.code).toBe('insufficient_scope');
     const events = await auditOf(server, w.orgId, 'agent.search');
     expect(events.map((e) => [e.actor_id, e.decision, e.reason])).toEqual([[bot.memberId, 'deny', 'insufficient_scope']]);
+  });
+});
+
+describe('docs and experience', () => {
+  async function ids(who: Caller, w: World, q: string, extra = ''): Promise<string[]> {
+    const res = await who.api.get(`/orgs/${w.orgId}/search?q=${encodeURIComponent(q)}${extra}`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body.hits.map((h: any) => h.id).sort();
+  }
+  async function doc(w: World, channelId: string, title: string): Promise<string> {
+    const res = await w.owner.api.post(`/channels/${channelId}/docs`, { title, body: 'x' });
+    expect(res.status).toBe(201);
+    return res.body.doc.id;
+  }
+
+  it('with a task in B an agent never finds the docs or entries of A, read by fewer; humans-only entries never', async () => {
+    const w = await createWorld(server.url);
+    const pat = await w.person('member', 'Pat');
+    const bot = await w.agent();
+    const a = await w.channel(w.owner, { kind: 'private', members: [bot.memberId] });
+    const b = await w.channel(w.owner, { kind: 'private', members: [pat.memberId, bot.memberId] });
+    const entry = (channelId: string, title: string, extra: { scope?: 'org'; audience?: 'humans' } = {}) =>
+      writeEntry(server, { orgId: w.orgId, channelId, authorId: w.owner.memberId, title, body: 'x', ...extra });
+    const docA = await doc(w, a, 'Caracal board doc');
+    const docB = await doc(w, b, 'Caracal team doc');
+    const docGeneral = await doc(w, w.generalId, 'Caracal doc for all');
+    const entryA = await entry(a, 'Caracal board lesson');
+    const entryB = await entry(b, 'Caracal team lesson');
+    const humansB = await entry(b, 'Caracal people lesson', { audience: 'humans' });
+    const orgEntry = await entry(a, 'Caracal org lesson', { scope: 'org' });
+    const humansOrg = await entry(a, 'Caracal org people lesson', { scope: 'org', audience: 'humans' });
+
+    // Its own token: the channels it is in (not general) and org-scope entries, never humans-only ones.
+    expect(await ids(bot, w, 'caracal')).toEqual([docA, docB, entryA, entryB, orgEntry].sort());
+    // A task in B: B's, and org-scope entries (everyone who reads B reads them); never A's.
+    const inB = await taskIn(w, b, bot.memberId);
+    expect(await ids(inB, w, 'caracal')).toEqual([docB, entryB, orgEntry].sort());
+    expect(await ids(inB, w, 'caracal', `&channel_id=${a}`)).toEqual([]);
+    expect(await ids(inB, w, 'caracal', '&status=all&include_archived=true')).toEqual([docB, entryB, orgEntry].sort());
+    // People read everything here.
+    expect(await ids(w.owner, w, 'caracal')).toEqual([docA, docB, docGeneral, entryA, entryB, humansB, orgEntry, humansOrg].sort());
+  });
+
+  it('a task channel with a guest keeps org-scope entries out (the guest does not read them)', async () => {
+    const w = await createWorld(server.url);
+    const guest = await w.person('guest', 'Guest');
+    const bot = await w.agent();
+    const b = await w.channel(w.owner, { kind: 'private', members: [guest.memberId, bot.memberId] });
+    const local = await writeEntry(server, { orgId: w.orgId, channelId: b, authorId: w.owner.memberId, title: 'Margay local', body: 'x' });
+    await writeEntry(server, { orgId: w.orgId, channelId: b, authorId: w.owner.memberId, title: 'Margay org-wide', body: 'x', scope: 'org' });
+    const inB = await taskIn(w, b, bot.memberId);
+    expect(await ids(inB, w, 'margay')).toEqual([local]);
+    expect(await ids(bot, w, 'margay')).toHaveLength(2);
+  });
+
+  it('records the doc and entry ids an agent search returns', async () => {
+    const w = await createWorld(server.url);
+    const bot = await w.agent();
+    const room = await w.channel(w.owner, { members: [bot.memberId] });
+    const d = await doc(w, room, 'Serval doc');
+    const e = await writeEntry(server, { orgId: w.orgId, channelId: room, authorId: w.owner.memberId, title: 'Serval lesson', body: 'x' });
+    const returned = await ids(bot, w, 'serval', '&kinds=doc&kinds=experience&status=all');
+    expect(returned).toEqual([d, e].sort());
+    const [event] = await auditOf(server, w.orgId, 'agent.search');
+    expect([...(event?.items ?? [])].sort()).toEqual(returned);
+    expect(event?.details).toMatchObject({ q: 'serval', kinds: ['doc', 'experience'], status: 'all' });
   });
 });

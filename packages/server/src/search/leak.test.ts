@@ -3,16 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server.js';
 import { Api } from '../test/client.js';
 import { issueTaskToken } from '../test/context-fixtures.js';
+import { writeEntry } from '../test/experience.js';
 import { signUp } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 
 /**
  * The leak property for search: in a random org — public and private
  * channels, guests, an agent, `since_join`, `mentions_only`, messages kept
- * from agents, members added after messages — every caller finds exactly the
- * messages it may read one by one (`GET /messages/:id`, the policy's read
- * path), and an agent with a task token exactly those of them whose channel's
- * readers include every reader of the task's channel.
+ * from agents, members added after messages, a doc and an experience entry
+ * per channel (channel or org scope, some kept from agents) — every caller
+ * finds exactly what it may read one by one (`GET /messages/:id`,
+ * `GET /docs/:id`, `GET /experience/:id`: the policy's read paths), and an
+ * agent with a task token exactly those of them whose readers include every
+ * reader of the task's channel.
  */
 
 let server: RunningServer;
@@ -35,7 +38,16 @@ interface ChannelSpec {
   sinceJoin: boolean;
   mentionsOnly: boolean;
   members: Name[];
+  entry: { orgScope: boolean; humansOnly: boolean };
 }
+type Kind = 'message' | 'doc' | 'experience';
+interface Item {
+  id: string;
+  kind: Kind;
+  channel: number;
+  orgScope: boolean;
+}
+const readPath: Record<Kind, string> = { message: '/messages/', doc: '/docs/', experience: '/experience/' };
 type Step = { post: { channel: number; humansOnly: boolean; mentionBot: boolean } } | { add: { channel: number; who: Name } };
 
 const channelSpec: fc.Arbitrary<ChannelSpec> = fc.record({
@@ -43,6 +55,7 @@ const channelSpec: fc.Arbitrary<ChannelSpec> = fc.record({
   sinceJoin: fc.boolean(),
   mentionsOnly: fc.boolean(),
   members: fc.subarray<Name>(['alice', 'bob', 'gus', 'bot']),
+  entry: fc.record({ orgScope: fc.boolean(), humansOnly: fc.boolean() }),
 });
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ post: fc.record({ channel: fc.nat(2), humansOnly: fc.boolean(), mentionBot: fc.boolean() }) }),
@@ -107,26 +120,41 @@ describe('search never finds what the caller may not read', () => {
           members[channel]?.add(who);
         };
         for (const [i, spec] of specs.entries()) for (const who of spec.members) await add(i, who);
-        const posted: string[] = [];
+        const posted: Item[] = [];
+        for (const [i, spec] of specs.entries()) {
+          const doc = await ok(owner.post(`/channels/${channels[i]}/docs`, { title: `pangolin doc ${i}`, body: 'notes' }));
+          posted.push({ id: doc.doc.id, kind: 'doc', channel: i, orgScope: false });
+          const entry = await writeEntry(server, {
+            orgId,
+            channelId: channels[i] ?? '',
+            authorId: org.member.id,
+            title: `pangolin lesson ${i}`,
+            body: 'lesson',
+            scope: spec.entry.orgScope ? 'org' : 'channel',
+            audience: spec.entry.humansOnly ? 'humans' : 'all',
+          });
+          posted.push({ id: entry, kind: 'experience', channel: i, orgScope: spec.entry.orgScope });
+        }
         for (const s of steps) {
           if ('add' in s) await add(s.add.channel, s.add.who);
           else {
             const body = `pangolin ${posted.length}${s.post.mentionBot ? ' @leakbot' : ''}`;
             const sent = await ok(owner.post(`/channels/${channels[s.post.channel]}/messages`, { body, ...(s.post.humansOnly ? { audience: 'humans' } : {}) }));
-            posted.push(sent.message.id);
+            posted.push({ id: sent.message.id, kind: 'message', channel: s.post.channel, orgScope: false });
           }
         }
 
         const readable = async (api: Api) => {
-          const out: string[] = [];
-          for (const id of posted) if ((await api.get(`/messages/${id}`)).status === 200) out.push(id);
-          return out.sort();
+          const out: Item[] = [];
+          for (const item of posted) if ((await api.get(`${readPath[item.kind]}${item.id}`)).status === 200) out.push(item);
+          return out;
         };
+        const idsOf = (items: Item[]) => items.map((i) => i.id).sort();
         for (const who of [...names, 'bot'] as const) {
           const api = apis[who] as Api;
-          expect(await searchIds(api, orgId), who).toEqual(await readable(api));
+          expect(await searchIds(api, orgId), who).toEqual(idsOf(await readable(api)));
         }
-        expect(await searchIds(owner, orgId)).toEqual([...posted].sort());
+        expect(await searchIds(owner, orgId)).toEqual(idsOf(posted));
 
         // A task token in each channel the agent is in: what the agent reads, where readers(channel) ⊇ readers(task channel).
         const readersOf = (i: number): Set<string> => {
@@ -134,21 +162,19 @@ describe('search never finds what the caller may not read', () => {
           if (specs[i]?.kind === 'public') for (const p of ['alice', 'bob']) r.add(p);
           return r;
         };
-        const channelOf = new Map<string, number>();
-        for (const [i, id] of channels.entries()) channelOf.set(id, i);
+        // Org-scope entries: the org's members who are not guests.
+        const orgReaders = new Set<string>(['olga', 'alice', 'bob', 'bot']);
         const agentReads = await readable(apis.bot);
-        const channelOfMessage = new Map<string, number>();
-        for (const id of agentReads) channelOfMessage.set(id, channelOf.get((await ok(owner.get(`/messages/${id}`), 200)).message.channel_id) ?? -1);
         for (const [t, channelId] of channels.entries()) {
           if (!members[t]?.has('bot')) continue;
           const request = await ok(owner.post(`/channels/${channelId}/messages`, { body: 'please help' }));
           const task = await issueTaskToken(server, { orgId, channelId, agentId: ids.bot, requesterId: org.member.id, requestMessageId: request.message.id });
           const taskReaders = readersOf(t);
-          const allowed = agentReads.filter((id) => {
-            const source = readersOf(channelOfMessage.get(id) ?? -1);
+          const allowed = agentReads.filter((item) => {
+            const source = item.orgScope ? orgReaders : readersOf(item.channel);
             return [...taskReaders].every((r) => source.has(r));
           });
-          expect(await searchIds(new Api(server.url, task.token), orgId), `task in c${t}`).toEqual(allowed);
+          expect(await searchIds(new Api(server.url, task.token), orgId), `task in c${t}`).toEqual(idsOf(allowed));
         }
       }),
       { numRuns: 8 },

@@ -2,7 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kyse
 import type { AppContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { readableWhere } from '../policy/agent-reads.js';
-import { headline, rankOf, startMark, stopMark, tsquery } from './query.js';
+import { afterCursor, createdUs, headline, rankOf, startMark, stopMark, tsquery } from './query.js';
 import { groupsOf, type SearchScope } from './scope.js';
 import type { SearchRequest, SourceHit } from './sources.js';
 
@@ -10,7 +10,7 @@ import type { SearchRequest, SourceHit } from './sources.js';
  * The message source: messages whose current body matches, in the channels
  * of the scope, above each channel's history floor and within its read rules
  * (`readableWhere`, the SQL every read of messages uses); deleted messages
- * never match. Ranked by `ts_rank`, then recency.
+ * never match; `has:pin` keeps pinned ones. Ranked by `ts_rank`, then recency.
  *
  * One statement: the GIN index on `search_tsv` finds the matches, the scope's
  * clauses keep the readable ones, the page is cut, and only the page's rows get
@@ -53,26 +53,14 @@ export async function searchMessages(ctx: AppContext, scope: SearchScope, reques
       qb.where('messages.author_id', 'in', (eb) => eb.selectFrom('members').select('members.id').where('members.org_id', '=', scope.orgId).where('members.kind', '=', filters.authorKind ?? 'human')),
     )
     .$if(filters.since !== undefined, (qb) => qb.where('messages.created_at', '>=', filters.since ?? new Date(0)))
-    .$if(filters.until !== undefined, (qb) => qb.where('messages.created_at', '<', filters.until ?? new Date(0)));
-  // Extension point for `has:pin` (pins arrive with migration 0003): `.where(exists pins where pins.message_id = messages.id)`.
+    .$if(filters.until !== undefined, (qb) => qb.where('messages.created_at', '<', filters.until ?? new Date(0)))
+    // `has:pin` (pins.message_id is the pins table's key).
+    .$if(filters.pinned === true, (qb) => qb.where((eb) => eb.exists(eb.selectFrom('pins').select(sql`1`.as('one')).whereRef('pins.message_id', '=', 'messages.id'))));
 
   const page = ctx.db
     .selectFrom(matches.as('m'))
     .selectAll('m')
-    .$if(after !== null, (qb) =>
-      qb.where((eb) => {
-        const rank = sql`${after?.rank ?? 0}::real`;
-        // Microseconds since the epoch back to a timestamp, exactly.
-        const createdAt = sql`timestamptz 'epoch' + ${after?.createdUs ?? '0'}::bigint * interval '1 microsecond'`;
-        return eb.or([
-          sql<SqlBool>`m.rank < ${rank}`,
-          eb.and([
-            sql<SqlBool>`m.rank = ${rank}`,
-            eb.or([sql<SqlBool>`m.created_at < ${createdAt}`, eb.and([sql<SqlBool>`m.created_at = ${createdAt}`, sql<SqlBool>`m.id > ${after?.id ?? ''}::uuid`])]),
-          ]),
-        ]);
-      }),
-    )
+    .$call((qb) => (after ? qb.where(afterCursor(after)) : qb))
     .orderBy('m.rank', 'desc')
     .orderBy('m.created_at', 'desc')
     .orderBy('m.id')
@@ -81,8 +69,7 @@ export async function searchMessages(ctx: AppContext, scope: SearchScope, reques
   const rows = await ctx.db
     .selectFrom(page.as('p'))
     .select(['p.id', 'p.channel_id', 'p.author_id', 'p.created_at', 'p.seq', 'p.thread_root_id', 'p.rank'])
-    // Exact microseconds for the cursor (a JS Date keeps milliseconds), computed for the page only.
-    .select(sql<string>`(extract(epoch from p.created_at) * 1000000)::bigint::text`.as('created_us'))
+    .select(createdUs.as('created_us'))
     .select(
       headline(sql<string>`translate(p.body, ${startMark + stopMark}, '')`, q).as('headline'),
     )
@@ -101,6 +88,7 @@ export async function searchMessages(ctx: AppContext, scope: SearchScope, reques
     createdAt: r.created_at,
     title: null,
     headline: r.headline,
+    status: null,
     seq: r.seq,
     threadRootId: r.thread_root_id,
   }));

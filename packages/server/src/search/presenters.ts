@@ -20,6 +20,7 @@ export const SearchHitSchema = Type.Object({
     text: Type.String(),
     highlights: Type.Array(Type.Object({ start: Type.Integer(), end: Type.Integer() })),
   }),
+  status: Nullable(Type.Union([Type.Literal('active'), Type.Literal('archived'), Type.Literal('deprecated'), Type.Literal('superseded'), Type.Literal('expired')])),
   seq: Nullable(Type.Integer()),
   thread_root_id: Nullable(Type.String()),
 });
@@ -39,6 +40,7 @@ export function presentHit(hit: SourceHit, author: Author | undefined): SearchHi
     rank: hit.rank,
     title: hit.title,
     snippet: snippetOf(hit.headline),
+    status: hit.status,
     seq: hit.seq,
     thread_root_id: hit.threadRootId,
   };

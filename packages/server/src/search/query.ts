@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { badRequest } from '../http/errors.js';
 
 /**
@@ -57,6 +57,21 @@ export function decodeCursor(text: string): Cursor {
   }
   throw badRequest('invalid_cursor', 'This cursor was not made by a search here; start again without one.');
 }
+
+/**
+ * The keyset clause of every source: rows of the subquery `m` (columns `rank`,
+ * `created_at`, `id`) strictly after the cursor in the search order. The rank
+ * is compared as the `real` ts_rank computes, the time to the microsecond.
+ */
+export function afterCursor(after: Cursor): RawBuilder<SqlBool> {
+  const rank = sql`${after.rank}::real`;
+  // Microseconds since the epoch back to a timestamp, exactly.
+  const createdAt = sql`(timestamptz 'epoch' + ${after.createdUs}::bigint * interval '1 microsecond')`;
+  return sql<SqlBool>`(m.rank < ${rank} or (m.rank = ${rank} and (m.created_at < ${createdAt} or (m.created_at = ${createdAt} and m.id > ${after.id}::uuid))))`;
+}
+
+/** Exact microseconds of `p.created_at` for the cursor (a JS Date keeps milliseconds), computed for a page only. */
+export const createdUs = sql<string>`(extract(epoch from p.created_at) * 1000000)::bigint::text`;
 
 /** Compares two hits in the search order: negative when `a` comes first. */
 export function compareHits(a: Cursor, b: Cursor): number {

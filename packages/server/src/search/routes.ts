@@ -8,6 +8,7 @@ import { Closed, Timestamp, Uuid, commonErrors } from '../http/schemas.js';
 import type { Actor } from '../policy/actor.js';
 import { enforce } from '../policy/decision.js';
 import { canSearch } from '../policy/search.js';
+import { ExperienceStatusSchema } from '../experience/presenters.js';
 import { SearchKindSchema, SearchResultSchema } from './presenters.js';
 import { decodeCursor } from './query.js';
 import { search } from './service.js';
@@ -21,7 +22,7 @@ export function searchRoutes(app: App, ctx: AppContext): void {
     {
       schema: {
         tags: ['search'],
-        summary: 'Full-text search over what you may read (messages; docs and experience later), ranked, with highlighted snippets; an agent finds only what its read rules, and a task token only what its task channel, allow; agent searches are audited',
+        summary: 'Full-text search over what you may read (messages, channel docs, experience), ranked, with highlighted snippets; an agent finds only what its read rules, and a task token only what its task channel, allow; agent searches are audited',
         params: Closed({ orgId: Uuid }),
         querystring: Closed({
           q: Type.String({ minLength: 1, maxLength: searchLimits.maxQuery, pattern: '\\S', description: 'words, "a phrase", or, -excluded (websearch syntax)' }),
@@ -31,6 +32,9 @@ export function searchRoutes(app: App, ctx: AppContext): void {
           author_kind: Type.Optional(Type.Union([Type.Literal('human'), Type.Literal('agent')])),
           since: Type.Optional(Timestamp),
           until: Type.Optional(Timestamp),
+          pinned: Type.Optional(Type.Boolean({ description: 'has:pin — only pinned messages (no other kind is pinned)' })),
+          include_archived: Type.Optional(Type.Boolean({ description: 'docs: archived ones too' })),
+          status: Type.Optional(Type.Union([ExperienceStatusSchema, Type.Literal('all')], { description: 'experience: current (`active`, the default) or history' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: searchLimits.maxHits, description: `default ${searchLimits.hits}` })),
           cursor: Type.Optional(Type.String({ maxLength: 512 })),
         }),
@@ -49,7 +53,16 @@ export function searchRoutes(app: App, ctx: AppContext): void {
         if (since && until && since >= until) throw badRequest('invalid_range', 'since must be before until.');
         return await search(ctx, actor as Actor, orgId, query.kinds ?? searchKinds, {
           q: query.q,
-          filters: { channelId: query.channel_id, authorId: query.author_id, authorKind: query.author_kind, since, until },
+          filters: {
+            channelId: query.channel_id,
+            authorId: query.author_id,
+            authorKind: query.author_kind,
+            since,
+            until,
+            pinned: query.pinned,
+            includeArchived: query.include_archived,
+            status: query.status,
+          },
           after: query.cursor === undefined ? null : decodeCursor(query.cursor),
           limit: query.limit ?? searchLimits.hits,
         });

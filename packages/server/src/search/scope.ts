@@ -2,7 +2,10 @@ import { readersOf } from '../channels/readers.js';
 import type { AppContext } from '../context.js';
 import type { Actor } from '../policy/actor.js';
 import { readAccessOf, type ReadAccess } from '../policy/agent-reads.js';
+import { orgAudience } from '../experience/access.js';
+import { flowAllowed, type Readers } from '../policy/audience.js';
 import { historyFloor, type ChannelAccess } from '../policy/channel.js';
+import { readsOrgEntry } from '../policy/experience.js';
 import { isSearchable, unbounded } from '../policy/search.js';
 
 /**
@@ -15,7 +18,14 @@ export interface SearchScope {
   orgId: string;
   /** One moment for every rule evaluated in this search (agent_history_days). */
   now: Date;
+  /** Channels whose content (messages above the floor, docs, channel-scope experience) the actor may find. */
   channels: ScopedChannel[];
+  /**
+   * Whether the actor reads the org's org-scope experience (policy/experience.ts
+   * `readsOrgEntry`; with a task token, only when everyone who reads the task's
+   * channel reads them too). `audience: humans` entries are the source's to keep from agents.
+   */
+  orgEntries: boolean;
 }
 
 export interface ScopedChannel {
@@ -54,8 +64,16 @@ export async function searchScope(ctx: AppContext, actor: Actor, orgId: string):
 
   const boundary = actor.boundary;
   let readers: Awaited<ReturnType<typeof readersOf>> | null = null;
-  if (boundary) readers = await readersOf(ctx, [boundary.channelId, ...accesses.filter((a) => a.membership).map((a) => a.channel.id)]);
+  let orgReaders: Readers | null = null;
+  if (boundary) {
+    [readers, orgReaders] = await Promise.all([
+      readersOf(ctx, [boundary.channelId, ...accesses.filter((a) => a.membership).map((a) => a.channel.id)]),
+      orgAudience(ctx.db, orgId).then((audience) => audience.members),
+    ]);
+  }
   const taskReaders = boundary ? readers?.get(boundary.channelId) : undefined;
+  // Org-scope entries flow into the task's channel only if its readers all read them (and the channel still exists).
+  const boundaryCovered = taskReaders !== undefined && orgReaders !== null && flowAllowed(orgReaders, taskReaders);
 
   const scoped = accesses
     .filter((a) => {
@@ -64,7 +82,12 @@ export async function searchScope(ctx: AppContext, actor: Actor, orgId: string):
       return taskReaders !== undefined && isSearchable(a, { channel: readers?.get(a.channel.id), task: taskReaders });
     })
     .map((access) => ({ access, floor: historyFloor(access) }));
-  return { actor, orgId, now: new Date(), channels: scoped };
+  return { actor, orgId, now: new Date(), channels: scoped, orgEntries: readsOrgEntry(actor, { audience: 'all' }, boundaryCovered) };
+}
+
+/** The scope's channel ids (only `only`, when given and in scope). */
+export function channelIdsOf(scope: SearchScope, only?: string): string[] {
+  return scope.channels.map((c) => c.access.channel.id).filter((id) => only === undefined || id === only);
 }
 
 /** The scope's channels grouped by how they read (see {@link ChannelGroup}). */
@@ -72,6 +95,8 @@ export function groupsOf(scope: SearchScope, only?: string): ChannelGroup[] {
   const groups = new Map<string, ChannelGroup>();
   for (const { access, floor } of scope.channels) {
     if (only !== undefined && access.channel.id !== only) continue;
+    // Nothing is above the floor: `since_join` for someone reading a public channel without joining it.
+    if (floor >= access.channel.last_seq) continue;
     const read = readAccessOf(access);
     const key = JSON.stringify([read.reader, read.rules.agent_access, read.rules.agent_history_days, read.rules.reasoning_visibility, read.rules.agents_see_reasoning]);
     const group = groups.get(key) ?? { read: { reader: { ...read.reader }, rules: read.rules }, open: [], floored: [] };

@@ -2,15 +2,19 @@ import type { SearchResult } from '@chorus/protocol/search';
 import { recordAgentSearch } from '../audit/agent-reads.js';
 import type { AppContext } from '../context.js';
 import type { Actor } from '../policy/actor.js';
+import { searchDocs } from './docs.js';
+import { searchExperience } from './experience.js';
 import { searchMessages } from './messages.js';
 import { presentHit } from './presenters.js';
 import { compareHits, encodeCursor } from './query.js';
 import { searchScope } from './scope.js';
 import type { SearchKind, SearchRequest, SearchSource, SourceHit } from './sources.js';
 
-/** One source per kind. Docs and experience join here with their tables (see sources.ts). */
+/** One source per kind (see sources.ts). */
 const sources: Record<SearchKind, SearchSource> = {
   message: searchMessages,
+  doc: searchDocs,
+  experience: searchExperience,
 };
 
 /**
@@ -41,13 +45,16 @@ export async function search(ctx: AppContext, actor: Actor, orgId: string, kinds
   return { hits, next_cursor: nextCursor };
 }
 
-function filtersOf({ filters }: SearchRequest): Record<string, string> {
-  const out: Record<string, string> = {};
+function filtersOf({ filters }: SearchRequest): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
   if (filters.channelId) out.channel_id = filters.channelId;
   if (filters.authorId) out.author_id = filters.authorId;
   if (filters.authorKind) out.author_kind = filters.authorKind;
   if (filters.since) out.since = filters.since.toISOString();
   if (filters.until) out.until = filters.until.toISOString();
+  if (filters.pinned) out.pinned = true;
+  if (filters.includeArchived) out.include_archived = true;
+  if (filters.status) out.status = filters.status;
   return out;
 }
 

@@ -36,3 +36,41 @@ export async function eventsOf(server: RunningServer, channelId: string, prefix 
   const rows = await server.ctx.db.selectFrom('channel_events').selectAll().where('channel_id', '=', channelId).where('type', 'like', `${prefix}%`).orderBy('seq').execute();
   return rows.map((r) => ({ type: r.type, payload: r.payload as any }));
 }
+
+/**
+ * An entry written straight into the table, with the scope, audience, status
+ * and expiry given — states the API reaches only through several steps
+ * (promotion, supersession, a source kept from agents). For search tests.
+ */
+export async function writeEntry(
+  server: RunningServer,
+  input: {
+    orgId: string;
+    channelId: string;
+    authorId: string;
+    title: string;
+    body: string;
+    scope?: 'channel' | 'org';
+    audience?: 'all' | 'humans';
+    status?: 'active' | 'deprecated';
+    expiresAt?: Date;
+  },
+): Promise<string> {
+  const row = await server.ctx.db
+    .insertInto('experience_entries')
+    .values({
+      org_id: input.orgId,
+      channel_id: input.channelId,
+      author_id: input.authorId,
+      title: input.title,
+      body: input.body,
+      sources: '[]',
+      scope: input.scope ?? 'channel',
+      audience: input.audience ?? 'all',
+      status: input.status ?? 'active',
+      expires_at: input.expiresAt ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
