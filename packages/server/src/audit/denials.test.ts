@@ -4,6 +4,7 @@ import { Api } from '../test/client.js';
 import { auditOf } from '../test/context-fixtures.js';
 import { createWorld } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
+import { openSocket } from '../test/sockets.js';
 import { assign, claim } from '../test/tasks.js';
 
 /** Every refused attempt by an agent is on the record, with the rule that refused it (DESIGN §2.4). */
@@ -83,5 +84,22 @@ describe('denied agent attempts', () => {
     const [row] = await auditOf(server, w.orgId, 'agent.denied');
     expect(row).toMatchObject({ target_type: 'channel', target_id: elsewhere.generalId, channel_id: null, reason: 'channel_not_found' });
     expect(await auditOf(server, elsewhere.orgId, 'agent.denied')).toEqual([]);
+  });
+
+  it('are recorded for a socket send or read refused to an agent, with the channel it named', async () => {
+    const w = await createWorld(server.url);
+    const pat = await w.person('member', 'Pat');
+    const bot = await w.agent();
+    const hidden = await w.channel(w.owner, { kind: 'private', members: [pat.memberId] });
+    const s = await openSocket(server.url, bot.token, w.orgId);
+    try {
+      await expect(s.socket.send(hidden, 'let me in')).rejects.toMatchObject({ code: 'channel_not_found' });
+      const denied = await auditOf(server, w.orgId, 'agent.denied');
+      expect(denied.map((e) => ({ actor: e.actor_id, channel: e.channel_id, reason: e.reason, route: (e.details as { route: string }).route }))).toEqual([
+        { actor: bot.memberId, channel: hidden, reason: 'channel_not_found', route: 'WS send' },
+      ]);
+    } finally {
+      s.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
+import type { Actor } from '../policy/actor.js';
 import { AppError } from '../http/errors.js';
 import { appendAudit } from './chain.js';
 
@@ -75,5 +76,35 @@ export async function recordAgentDenial(ctx: AppContext, request: FastifyRequest
     );
   } catch (failure) {
     request.log.error({ err: failure }, 'could not record an agent denial');
+  }
+}
+
+/**
+ * The same record for a refusal answered on the socket (a `send` or `read`
+ * frame an agent's connection was refused): the frame type stands for the
+ * route, the channel it named is the target. Never throws.
+ */
+export async function recordAgentSocketDenial(ctx: AppContext, actor: Actor, frame: 'send' | 'read', channelId: string, error: unknown): Promise<void> {
+  if (actor.member.kind !== 'agent' || !(error instanceof AppError) || (error.status !== 403 && error.status !== 404) || recorded.has(error)) return;
+  try {
+    const orgId = actor.member.org_id;
+    const channel = await channelNamed(ctx, orgId, 'channel', channelId);
+    await ctx.db.transaction().execute((trx) =>
+      appendAudit(trx, orgId, [
+        {
+          actorId: actor.member.id,
+          actorKind: 'agent',
+          action: 'agent.denied',
+          targetType: 'channel',
+          targetId: channelId.slice(0, 200),
+          channelId: channel,
+          decision: 'deny',
+          reason: error.code,
+          details: { route: `WS ${frame}`, status: error.status },
+        },
+      ]),
+    );
+  } catch (failure) {
+    ctx.log.error({ err: failure }, 'could not record an agent denial');
   }
 }

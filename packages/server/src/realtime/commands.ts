@@ -1,4 +1,5 @@
 import type { ClientFrame } from '@chorus/protocol/frames';
+import { recordAgentSocketDenial } from '../audit/denials.js';
 import { accessChannel } from '../channels/access.js';
 import { markRead } from '../channels/membership.js';
 import { AppError } from '../http/errors.js';
@@ -38,6 +39,7 @@ export async function handleCommand(gateway: Gateway, c: Connection, frame: Excl
         gateway.ctx.bus.signal({ kind: 'read', member_id: actor.member.id, channel_id: frame.channel_id, seq });
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
+        await recordAgentSocketDenial(gateway.ctx, actor, 'read', frame.channel_id, error);
         c.send({ type: 'error', error: { code: error.code, message: error.message } });
       }
       return;
@@ -54,6 +56,7 @@ export async function handleCommand(gateway: Gateway, c: Connection, frame: Excl
         c.send({ type: 'ack', request_id: frame.request_id, message, duplicate });
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
+        await recordAgentSocketDenial(gateway.ctx, actor, 'send', frame.channel_id, error);
         c.send({ type: 'error', request_id: frame.request_id, error: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) } });
       }
       return;
