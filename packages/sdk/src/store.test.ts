@@ -64,6 +64,7 @@ function message(id: string, seq: number, overrides: Partial<MessageView> = {}):
     mentions: { member_ids: [], channel: false, here: false, agents: false },
     reactions: [],
     pinned: false,
+    stream: null,
     created_at: at(seq),
     edited_at: null,
     deleted_at: null,
