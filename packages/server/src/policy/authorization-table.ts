@@ -528,6 +528,12 @@ const taskRows: Row[] = [
     expect: { owner: 200, admin: 200, member: 200, guest: noChannel, agent: 200, nonMember: noChannel, deactivated },
   },
   {
+    route: 'GET /channels/:channelId/commands',
+    given: '#room (public), where the agent is on duty',
+    arrange: (c) => ({ path: `/channels/${c.room.channelId}/commands` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noChannel, agent: 200, nonMember: noChannel, deactivated },
+  },
+  {
     route: 'GET /tasks/:taskId',
     given: 'a task for the agent in a fresh room',
     arrange: async (c) => ({ path: `/tasks/${(await c.newTask()).taskId}` }),
