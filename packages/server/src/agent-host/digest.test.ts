@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server.js';
+import { AgentHost } from './host.js';
 import { createWorld, type Person, type World } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 
@@ -9,17 +10,29 @@ import { startTestServer } from '../test/server.js';
  * read through the agent's task token, with links and sources.
  */
 let server: RunningServer;
+let host: AgentHost;
+/** Test files share one database: this file's host runs only the agents of the orgs it made. */
+const orgs = new Set<string>();
 beforeAll(async () => {
-  server = await startTestServer({ agentHost: { enabled: true, pollSeconds: 0 }, publicUrl: 'https://chorus.example' });
+  server = await startTestServer();
+  host = new AgentHost({ db: server.ctx.db, url: server.url, publicUrl: 'https://chorus.example', bus: server.ctx.bus, accept: (a) => orgs.has(a.org_id) });
+  await host.start();
 });
 afterAll(async () => {
+  await host.stop();
   await server.close();
 });
+
+async function world(): Promise<World> {
+  const w = await createWorld(server.url);
+  orgs.add(w.orgId);
+  return w;
+}
 
 async function addDigest(w: World, handle = 'digest') {
   const res = await w.owner.api.post(`/orgs/${w.orgId}/builtin-agents`, { kind: 'digest', handle, display_name: 'Digest' });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  await server.agentHost?.sync();
+  await host.sync();
   return res.body.agent.id as string;
 }
 
@@ -35,7 +48,7 @@ async function finished(as: Person, requestId: string): Promise<any> {
 
 describe('built-in digest agent', () => {
   it('is added in one request: an agent member with a /digest command, its token never shown', async () => {
-    const w = await createWorld(server.url);
+    const w = await world();
     const res = await w.owner.api.post(`/orgs/${w.orgId}/builtin-agents`, { kind: 'digest', handle: 'digest', display_name: 'Digest' });
     expect(res.status).toBe(201);
     expect(res.body.agent).toMatchObject({ handle: 'digest', kind: 'agent', sponsor_id: w.owner.memberId, status: 'active' });
@@ -61,7 +74,7 @@ describe('built-in digest agent', () => {
   });
 
   it('/digest summarises the channel: key messages, decisions, open questions, who said what, each linked and cited', async () => {
-    const w = await createWorld(server.url);
+    const w = await world();
     const maya = await w.person('member', 'Maya');
     const digestId = await addDigest(w);
     const channel = await w.channel(w.owner, { name: 'launch', members: [maya.memberId, digestId] });
@@ -93,7 +106,7 @@ describe('built-in digest agent', () => {
   });
 
   it('/digest thread summarises the thread it is asked in; a bad window gets the usage', async () => {
-    const w = await createWorld(server.url);
+    const w = await world();
     const digestId = await addDigest(w);
     const channel = await w.channel(w.owner, { members: [digestId] });
     await w.post(w.owner, channel, 'Unrelated chatter in the channel');
@@ -111,7 +124,7 @@ describe('built-in digest agent', () => {
   });
 
   it('never puts into one channel what it read in another, and leaves out what agents may not read', async () => {
-    const w = await createWorld(server.url);
+    const w = await world();
     const bob = await w.person('member', 'Bob');
     const digestId = await addDigest(w);
     const secret = await w.channel(w.owner, { kind: 'private', name: 'board', members: [digestId] });

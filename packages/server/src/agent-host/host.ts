@@ -20,6 +20,8 @@ export interface AgentHostOptions {
   /** Where LLM agents read their API keys from. */
   env?: NodeJS.ProcessEnv;
   onError?: (error: unknown, agentId: string) => void;
+  /** Which built-in agents this host runs (all by default): hosts can split the agents between them. */
+  accept?: (agent: BuiltinAgent) => boolean;
 }
 
 interface Running {
@@ -74,13 +76,14 @@ export class AgentHost {
       .where('members.status', '=', 'active')
       .where('agent_tokens.revoked_at', 'is', null)
       .execute();
-    const wanted = new Map(rows.map((r) => [r.agent_id, r]));
+    const accept = this.options.accept ?? (() => true);
+    const wanted = new Map(rows.filter(accept).map((r) => [r.agent_id, r]));
     for (const [agentId, running] of this.#running) {
       if (wanted.has(agentId)) continue;
       this.#running.delete(agentId);
       await running.runtime.stop();
     }
-    for (const row of rows) {
+    for (const row of wanted.values()) {
       if (this.#running.has(row.agent_id)) continue;
       const runtime = this.#runtime(row);
       this.#running.set(row.agent_id, { row, runtime });

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server.js';
+import { AgentHost } from './host.js';
 import { createWorld, type Person, type World } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 
@@ -60,21 +61,32 @@ const chatCompletion = (content: string) => ({
 });
 
 let server: RunningServer;
+let host: AgentHost;
 const providers: { close: () => Promise<void> }[] = [];
+/** Test files share one database: this file's host runs only the agents of the orgs it made. */
+const orgs = new Set<string>();
 beforeAll(async () => {
-  process.env.CHORUS_TEST_OPENAI_KEY = 'sk-test-openai';
-  process.env.CHORUS_TEST_ANTHROPIC_KEY = 'sk-ant-test';
-  server = await startTestServer({ agentHost: { enabled: true, pollSeconds: 0 } });
+  server = await startTestServer();
+  const env = { CHORUS_TEST_OPENAI_KEY: 'sk-test-openai', CHORUS_TEST_ANTHROPIC_KEY: 'sk-ant-test' };
+  host = new AgentHost({ db: server.ctx.db, url: server.url, publicUrl: server.url, bus: server.ctx.bus, env, accept: (a) => orgs.has(a.org_id) });
+  await host.start();
 });
 afterAll(async () => {
+  await host.stop();
   await server.close();
   await Promise.all(providers.map((p) => p.close()));
 });
 
+async function world(): Promise<World> {
+  const w = await createWorld(server.url);
+  orgs.add(w.orgId);
+  return w;
+}
+
 async function addLlm(w: World, handle: string, llm: Record<string, string>) {
   const res = await w.owner.api.post(`/orgs/${w.orgId}/builtin-agents`, { kind: 'llm', handle, display_name: 'Answers', llm });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  await server.agentHost?.sync();
+  await host.sync();
   return res.body.agent.id as string;
 }
 
@@ -89,7 +101,7 @@ async function finished(as: Person, channelId: string, requestId: string): Promi
 
 describe('built-in LLM agent', () => {
   it('asks an OpenAI-compatible endpoint with the context bundle and posts the answer citing only ids from the bundle', async () => {
-    const w = await createWorld(server.url);
+    const w = await world();
     const secretWorld = await w.channel(w.owner, { kind: 'private', name: 'board' });
     const hidden = await w.post(w.owner, secretWorld, 'The acquisition closes on Friday.');
     const provider = await fakeProvider((req) => {
@@ -125,7 +137,7 @@ describe('built-in LLM agent', () => {
   });
 
   it('speaks Anthropic’s messages API, and /ask sends the question', async () => {
-    const w = await createWorld(server.url);
+    const w = await world();
     const provider = await fakeProvider((req) => ({
       status: 200,
       body: {
@@ -164,7 +176,7 @@ describe('built-in LLM agent', () => {
   });
 
   it('a provider error fails the attempt, which is retried, and other agents keep working', async () => {
-    const w = await createWorld(server.url);
+    const w = await world();
     let calls = 0;
     const provider = await fakeProvider(() => {
       calls += 1;
@@ -177,7 +189,7 @@ describe('built-in LLM agent', () => {
     const broken = await addLlm(w, 'broken', { provider: 'openai', model: 'm', base_url: `${down.url}/v1`, api_key_env: 'CHORUS_TEST_OPENAI_KEY' });
     const noKey = await addLlm(w, 'nokey', { provider: 'anthropic', model: 'm', base_url: down.url, api_key_env: 'CHORUS_TEST_UNSET_KEY' });
     const digest = await w.owner.api.post(`/orgs/${w.orgId}/builtin-agents`, { kind: 'digest', handle: 'digest', display_name: 'Digest' });
-    await server.agentHost?.sync();
+    await host.sync();
     const channel = await w.channel(w.owner, { members: [bot, broken, noKey, digest.body.agent.id] });
 
     const failing = await w.post(w.owner, channel, '@broken are you there?');
