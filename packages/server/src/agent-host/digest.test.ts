@@ -61,11 +61,13 @@ describe('built-in digest agent', () => {
 
     // Bad input is a 400: llm settings for the digest agent, no settings for an llm agent, unknown fields.
     for (const body of [
-      { kind: 'digest', handle: 'd2', display_name: 'D', llm: { provider: 'openai', model: 'm', api_key_env: 'KEY' } },
+      { kind: 'digest', handle: 'd2', display_name: 'D', llm: { provider: 'openai', model: 'm', api_key_env: 'CHORUS_LLM_KEY' } },
       { kind: 'llm', handle: 'd3', display_name: 'D' },
-      { kind: 'llm', handle: 'd4', display_name: 'D', llm: { provider: 'openai', model: 'm', api_key_env: 'KEY', api_key: 'sk-secret' } },
-      { kind: 'llm', handle: 'd5', display_name: 'D', llm: { provider: 'other', model: 'm', api_key_env: 'KEY' } },
+      { kind: 'llm', handle: 'd4', display_name: 'D', llm: { provider: 'openai', model: 'm', api_key_env: 'CHORUS_LLM_KEY', api_key: 'sk-secret' } },
+      { kind: 'llm', handle: 'd5', display_name: 'D', llm: { provider: 'other', model: 'm', api_key_env: 'CHORUS_LLM_KEY' } },
       { kind: 'robot', handle: 'd6', display_name: 'D' },
+      // Only variables meant for model keys may be named: not the server's own secrets.
+      { kind: 'llm', handle: 'd7', display_name: 'D', llm: { provider: 'openai', model: 'm', api_key_env: 'DATABASE_URL', base_url: 'https://attacker.example' } },
     ]) {
       expect((await w.owner.api.post(`/orgs/${w.orgId}/builtin-agents`, body)).status, JSON.stringify(body)).toBe(400);
     }

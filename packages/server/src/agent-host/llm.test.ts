@@ -67,7 +67,7 @@ const providers: { close: () => Promise<void> }[] = [];
 const orgs = new Set<string>();
 beforeAll(async () => {
   server = await startTestServer();
-  const env = { CHORUS_TEST_OPENAI_KEY: 'sk-test-openai', CHORUS_TEST_ANTHROPIC_KEY: 'sk-ant-test' };
+  const env = { CHORUS_LLM_TEST_OPENAI: 'sk-test-openai', CHORUS_LLM_TEST_ANTHROPIC: 'sk-ant-test' };
   host = new AgentHost({ db: server.ctx.db, url: server.url, publicUrl: server.url, bus: server.ctx.bus, env, accept: (a) => orgs.has(a.org_id) });
   await host.start();
 });
@@ -110,7 +110,7 @@ describe('built-in LLM agent', () => {
       return { status: 200, body: chatCompletion(`The launch moved to Thursday ${tagOf(system, 'moved to Thursday')}. Not [msg:${hidden.id}].`) };
     });
     providers.push(provider);
-    const bot = await addLlm(w, 'answers', { provider: 'openai', model: 'local-model', base_url: `${provider.url}/v1`, api_key_env: 'CHORUS_TEST_OPENAI_KEY' });
+    const bot = await addLlm(w, 'answers', { provider: 'openai', model: 'local-model', base_url: `${provider.url}/v1`, api_key_env: 'CHORUS_LLM_TEST_OPENAI' });
     const channel = await w.channel(w.owner, { name: 'launch', members: [bot] });
     const news = await w.post(w.owner, channel, 'The launch moved to Thursday.');
     const request = await w.post(w.owner, channel, '@answers when is the launch?');
@@ -132,7 +132,7 @@ describe('built-in LLM agent', () => {
     expect(sent.body.messages[1]).toEqual({ role: 'user', content: '@answers when is the launch?' });
     // The key is read from the environment, never stored or shown.
     const listed = await w.owner.api.get(`/orgs/${w.orgId}/builtin-agents`);
-    expect(listed.body.builtin_agents[0].llm).toEqual({ provider: 'openai', model: 'local-model', base_url: `${provider.url}/v1`, api_key_env: 'CHORUS_TEST_OPENAI_KEY' });
+    expect(listed.body.builtin_agents[0].llm).toEqual({ provider: 'openai', model: 'local-model', base_url: `${provider.url}/v1`, api_key_env: 'CHORUS_LLM_TEST_OPENAI' });
     expect(JSON.stringify(listed.body)).not.toContain('sk-test-openai');
   });
 
@@ -152,7 +152,7 @@ describe('built-in LLM agent', () => {
       },
     }));
     providers.push(provider);
-    const bot = await addLlm(w, 'claude', { provider: 'anthropic', model: 'claude-local', base_url: provider.url, api_key_env: 'CHORUS_TEST_ANTHROPIC_KEY' });
+    const bot = await addLlm(w, 'claude', { provider: 'anthropic', model: 'claude-local', base_url: provider.url, api_key_env: 'CHORUS_LLM_TEST_ANTHROPIC' });
     const channel = await w.channel(w.owner, { members: [bot] });
     const doc = await w.owner.api.post(`/channels/${channel}/docs`, { title: 'Runbook', body: 'Deploy on Tuesdays only.' });
     expect(doc.status, JSON.stringify(doc.body)).toBe(201);
@@ -183,11 +183,11 @@ describe('built-in LLM agent', () => {
       return calls === 1 ? { status: 500, body: { error: { message: 'overloaded', type: 'server_error' } } } : { status: 200, body: chatCompletion('Second time lucky.') };
     });
     providers.push(provider);
-    const bot = await addLlm(w, 'flaky', { provider: 'openai', model: 'm', base_url: `${provider.url}/v1`, api_key_env: 'CHORUS_TEST_OPENAI_KEY' });
+    const bot = await addLlm(w, 'flaky', { provider: 'openai', model: 'm', base_url: `${provider.url}/v1`, api_key_env: 'CHORUS_LLM_TEST_OPENAI' });
     const down = await fakeProvider(() => ({ status: 500, body: { error: { message: 'down', type: 'server_error' } } }));
     providers.push(down);
-    const broken = await addLlm(w, 'broken', { provider: 'openai', model: 'm', base_url: `${down.url}/v1`, api_key_env: 'CHORUS_TEST_OPENAI_KEY' });
-    const noKey = await addLlm(w, 'nokey', { provider: 'anthropic', model: 'm', base_url: down.url, api_key_env: 'CHORUS_TEST_UNSET_KEY' });
+    const broken = await addLlm(w, 'broken', { provider: 'openai', model: 'm', base_url: `${down.url}/v1`, api_key_env: 'CHORUS_LLM_TEST_OPENAI' });
+    const noKey = await addLlm(w, 'nokey', { provider: 'anthropic', model: 'm', base_url: down.url, api_key_env: 'CHORUS_LLM_TEST_UNSET' });
     const digest = await w.owner.api.post(`/orgs/${w.orgId}/builtin-agents`, { kind: 'digest', handle: 'digest', display_name: 'Digest' });
     await host.sync();
     const channel = await w.channel(w.owner, { members: [bot, broken, noKey, digest.body.agent.id] });
@@ -206,7 +206,7 @@ describe('built-in LLM agent', () => {
     expect(gaveUp.task.failure_reason).toContain('500');
     const missing = await finished(w.owner, channel, keyless.id);
     expect(missing.task.status).toBe('failed');
-    expect(missing.task.failure_reason).toContain('CHORUS_TEST_UNSET_KEY');
+    expect(missing.task.failure_reason).toContain('CHORUS_LLM_TEST_UNSET');
     expect(down.seen.every((r) => r.url === '/v1/chat/completions')).toBe(true);
   });
 });

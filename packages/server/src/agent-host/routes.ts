@@ -13,7 +13,11 @@ const LlmSchema = Closed({
   provider: Type.Union([Type.Literal('openai'), Type.Literal('anthropic')], { description: 'openai: any OpenAI-compatible chat-completions endpoint' }),
   model: Type.String({ minLength: 1, maxLength: 120 }),
   base_url: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 500 })),
-  api_key_env: Type.String({ pattern: '^[A-Z][A-Z0-9_]{0,63}$', description: 'the environment variable on the agent host that holds the API key (the key is never stored)' }),
+  // Only variables meant for model keys: naming DATABASE_URL with a base_url of one's own would send it there.
+  api_key_env: Type.String({
+    pattern: '^(OPENAI_API_KEY|ANTHROPIC_API_KEY|CHORUS_LLM_[A-Z0-9_]{1,48})$',
+    description: 'the environment variable on the agent host holding the API key: OPENAI_API_KEY, ANTHROPIC_API_KEY or CHORUS_LLM_* (the key is never stored)',
+  }),
 });
 
 /** A built-in agent's configuration; never its token. */
