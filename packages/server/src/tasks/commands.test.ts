@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RestClient } from '@chorus/sdk';
 import type { RunningServer } from '../server.js';
 import { createWorld, type Agent, type World } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
@@ -75,6 +76,8 @@ describe('agent commands', () => {
       ['review', 'reviewer', false],
     ]);
     expect(res.body.commands[1]).toEqual({ ...digest, agent: { id: summariser.memberId, handle: 'summariser', display_name: 'Helper bot' }, ambiguous: true });
+    // The SDK reads the same list.
+    expect((await new RestClient(server.url, maya.token).commands(channel)).commands).toEqual(res.body.commands);
 
     // A suspended agent is not on duty: its commands go away.
     await w.owner.api.patch(`/agents/${reviewer.memberId}`, { status: 'suspended' });
