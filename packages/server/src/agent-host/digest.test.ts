@@ -73,6 +73,21 @@ describe('built-in digest agent', () => {
     }
     const audit = (await w.owner.api.get(`/orgs/${w.orgId}/audit?actor_id=${w.owner.memberId}`)).body.events.map((e: any) => e.action);
     expect(audit).toContain('agent.builtin_created');
+    // The host runs it while it is active with a live token, and stops it when it is suspended or its token revoked.
+    const agentId = res.body.agent.id as string;
+    await host.sync();
+    expect(host.runtime(agentId)).not.toBeNull();
+    expect((await w.owner.api.patch(`/agents/${agentId}`, { status: 'suspended' })).status).toBe(200);
+    await host.sync();
+    expect(host.runtime(agentId)).toBeNull();
+    expect((await w.owner.api.patch(`/agents/${agentId}`, { status: 'active' })).status).toBe(200);
+    await host.sync();
+    expect(host.runtime(agentId)).not.toBeNull();
+    const tokens = (await w.owner.api.get(`/agents/${agentId}/tokens`)).body.tokens;
+    expect(tokens.map((t: any) => [t.name, t.scopes])).toEqual([['agent host', ['messages:read', 'messages:write', 'channels:read', 'context:read']]]);
+    expect((await w.owner.api.delete(`/agents/${agentId}/tokens/${tokens[0].id}`)).status).toBe(204);
+    await host.sync();
+    expect(host.runtime(agentId)).toBeNull();
   });
 
   it('/digest summarises the channel: key messages, decisions, open questions, who said what, each linked and cited', async () => {

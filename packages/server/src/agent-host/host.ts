@@ -49,7 +49,8 @@ export class AgentHost {
   async start(): Promise<void> {
     this.#unsubscribe =
       this.options.bus?.onSignal((signal) => {
-        if (signal.kind === 'builtin_agents') void this.sync();
+        // An agent added, or one whose access ended (suspended, retired, token revoked): start or stop it now.
+        if (signal.kind === 'builtin_agents' || signal.kind === 'access') void this.sync();
       }) ?? null;
     if (this.options.pollMs) this.#timer = setInterval(() => void this.sync(), this.options.pollMs);
     await this.sync();

@@ -4,6 +4,7 @@ import type { ContextBundle } from '@chorus/protocol/context';
 import type { SourceRef } from '@chorus/protocol/views';
 import type { TaskAnswer, TaskWork } from '@chorus/sdk';
 import type { LlmConfig } from '../db/schema.js';
+import { maxBodyLength } from '../messages/service.js';
 
 /** A model call may take this long before the attempt fails (and the task is retried). */
 const timeoutMs = 60_000;
@@ -80,5 +81,7 @@ export async function llmTask(work: TaskWork, llm: LlmConfig, env: NodeJS.Proces
   const prompt = buildPrompt(bundle, request || 'Summarise what matters in this context.');
   const answer = (await complete(llm, env, prompt, work.signal)).trim();
   if (answer === '') throw new Error('The model gave an empty answer.');
-  return { body: answer, sources: citedSources(answer, prompt.ids) };
+  // A long answer is cut to what a message holds rather than failing every attempt.
+  const body = answer.length > maxBodyLength ? `${answer.slice(0, maxBodyLength - 1)}…` : answer;
+  return { body, sources: citedSources(body, prompt.ids) };
 }
