@@ -142,6 +142,9 @@ export interface TaskView {
   max_attempts: number;
   lease_expires_at: string | null;
   failure_reason: string | null;
+  /** The slash command the request invoked (origin `command`), and its arguments as typed. */
+  command: string | null;
+  command_args: string | null;
   created_at: string;
   claimed_at: string | null;
   finished_at: string | null;

@@ -37,6 +37,13 @@ export interface Session {
   session: { token: string; expires_at: string };
 }
 
+/** A command an agent declares in its card: `/name args` in a channel where it is on duty creates a task for it. */
+export interface AgentCommand {
+  name: string;
+  description: string;
+  arg_hint?: string;
+}
+
 export type PageQuery = { before?: number; after?: number; around?: number; limit?: number };
 
 /** A task with its request and result, each present only where the reader may read it. */
@@ -115,7 +122,10 @@ export class RestClient {
   }
 
   // agents
-  createAgent(orgId: string, input: { handle: string; display_name: string; description?: string; card?: { skills?: string[]; model?: string; version?: string } }) {
+  createAgent(
+    orgId: string,
+    input: { handle: string; display_name: string; description?: string; card?: { skills?: string[]; model?: string; version?: string; commands?: AgentCommand[] } },
+  ) {
     return this.request<{ agent: MemberView & { sponsor_id: string } }>('POST', `/orgs/${orgId}/agents`, input);
   }
   issueAgentToken(agentId: string, input: { name: string; scopes: string[]; expires_in_days?: number }) {
@@ -205,6 +215,10 @@ export class RestClient {
   }
 
   // tasks (an agent works them: claim with its own token, then act with the task token)
+  /** The slash commands of the agents on duty in a channel (for a composer's autocomplete); `/name args` creates a task. */
+  commands(channelId: string) {
+    return this.request<{ commands: (AgentCommand & { agent: { id: string; handle: string; display_name: string }; ambiguous: boolean })[] }>('GET', `/channels/${channelId}/commands`);
+  }
   assignTask(channelId: string, input: { agent_id: string; body: string; thread_root_id?: string }) {
     return this.request<TaskDetail>('POST', `/channels/${channelId}/tasks`, input);
   }

@@ -17,6 +17,8 @@ import { messageRoutes } from './messages/routes.js';
 import { systemRoutes } from './system/routes.js';
 import { realtimeRoutes } from './realtime/routes.js';
 import { taskRoutes } from './tasks/routes.js';
+import { commandRoutes } from './tasks/command-routes.js';
+import { builtinAgentRoutes } from './agent-host/routes.js';
 import { taskHistoryRoutes } from './tasks/history-routes.js';
 import { contextRoutes } from './context-api/routes.js';
 import { auditRoutes } from './audit/routes.js';
@@ -86,6 +88,8 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
       messageRoutes(typed, ctx);
       taskRoutes(typed, ctx);
       taskHistoryRoutes(typed, ctx);
+      commandRoutes(typed, ctx);
+      builtinAgentRoutes(typed, ctx);
       realtimeRoutes(typed, ctx);
       contextRoutes(typed, ctx);
       auditRoutes(typed, ctx);

@@ -43,6 +43,13 @@ export interface Config {
     /** Posts per incoming webhook per minute. */
     hookPostsPerMinute: number;
   };
+  /** The agent host (agent-host/host.ts): runs the built-in agents inside this server process. */
+  agentHost: {
+    /** CHORUS_AGENT_HOST=0 turns it off here (e.g. when `chorus agent-host` runs it as its own process). */
+    enabled: boolean;
+    /** How often it looks for added or removed built-in agents besides being told (0: only when told). */
+    pollSeconds: number;
+  };
   /** Outgoing webhooks (integrations/delivery-worker.ts). */
   webhooks: {
     /** First retry delay; each next one is 3× longer, with jitter (15 s: 6 attempts over ≈ 30 min). */
@@ -72,6 +79,14 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
     throw new ConfigError(name, `expected an integer ≥ ${min}, got "${raw}"`);
   }
   return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  throw new ConfigError(name, `expected 1 or 0, got "${raw}"`);
 }
 
 function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | null {
@@ -124,6 +139,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signupsPerMinute: int(env, 'CHORUS_RATE_SIGNUPS_PER_MINUTE', 10, 1),
       messagesPerMinute: int(env, 'CHORUS_RATE_MESSAGES_PER_MINUTE', 120, 1),
       hookPostsPerMinute: int(env, 'CHORUS_RATE_HOOK_POSTS_PER_MINUTE', 60, 1),
+    },
+    agentHost: {
+      enabled: flag(env, 'CHORUS_AGENT_HOST', true),
+      pollSeconds: int(env, 'CHORUS_AGENT_HOST_POLL_SECONDS', 30, 0),
     },
     webhooks: {
       retryBaseMs: int(env, 'CHORUS_WEBHOOK_RETRY_BASE_MS', 15_000, 1),

@@ -13,6 +13,7 @@ import { LocalPresence, RedisPresence, type PresenceStore } from './realtime/pre
 import { startLeaseSweeper } from './tasks/leases.js';
 import { startStreamSweeper } from './messages/streams.js';
 import { DeliveryWorker } from './integrations/delivery-worker.js';
+import { AgentHost } from './agent-host/host.js';
 
 export interface RunningServer {
   app: App;
@@ -23,6 +24,8 @@ export interface RunningServer {
   embedded: EmbeddedDatabase | null;
   /** Sends outgoing webhooks from the outbox (polling every `webhooks.pollMs`). */
   webhooks: DeliveryWorker;
+  /** Runs the built-in agents in this process (null when `agentHost.enabled` is off). */
+  agentHost: AgentHost | null;
   close(): Promise<void>;
 }
 
@@ -69,10 +72,22 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
   const streams = startStreamSweeper(ctx);
   const webhooks = new DeliveryWorker(ctx);
   webhooks.start();
+  const agentHost = config.agentHost.enabled
+    ? new AgentHost({
+        db,
+        url,
+        publicUrl: config.publicUrl,
+        bus,
+        pollMs: config.agentHost.pollSeconds * 1000,
+        onError: (error, agentId) => { logger.warn({ err: error, agent_id: agentId }, 'built-in agent error'); },
+      })
+    : null;
+  await agentHost?.start();
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      await agentHost?.stop();
       await leases.stop();
       await streams.stop();
       await webhooks.stop();
@@ -82,5 +97,5 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
       await db.destroy();
       await embedded?.stop();
     })());
-  return { app, ctx, gateway, url, embedded, webhooks, close };
+  return { app, ctx, gateway, url, embedded, webhooks, agentHost, close };
 }

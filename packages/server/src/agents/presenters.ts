@@ -2,8 +2,19 @@ import { Type } from 'typebox';
 import type { Agent, AgentToken, Member } from '../db/schema.js';
 import { Nullable, Timestamp } from '../http/schemas.js';
 
+/** A slash command an agent declares: `/name args` in a channel where it is on duty creates a task for it. */
+export const AgentCommandSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$', description: 'lowercase; letters, digits, - and _; up to 32' }),
+    description: Type.String({ minLength: 1, maxLength: 200 }),
+    arg_hint: Type.Optional(Type.String({ maxLength: 80 })),
+  },
+  { additionalProperties: false },
+);
+
 export const AgentCardSchema = Type.Object(
   {
+    commands: Type.Optional(Type.Array(AgentCommandSchema, { maxItems: 20 })),
     skills: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 80 }), { maxItems: 50 })),
     model: Type.Optional(Type.String({ maxLength: 120 })),
     version: Type.Optional(Type.String({ maxLength: 40 })),

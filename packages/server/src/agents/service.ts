@@ -1,7 +1,8 @@
 import { mutate, type AppContext } from '../context.js';
+import type { Mutation } from '../events/log.js';
 import type { AgentCard, AgentToken, MemberStatus } from '../db/schema.js';
 import { newToken } from '../accounts/secrets.js';
-import { conflict, notFound } from '../http/errors.js';
+import { badRequest, conflict, notFound } from '../http/errors.js';
 import type { Actor, Scope } from '../policy/actor.js';
 import { enforce } from '../policy/decision.js';
 import { canCreateAgent, canEnterOrg, canManageAgent } from '../policy/org.js';
@@ -29,6 +30,13 @@ export async function listAgents(ctx: AppContext, orgId: string): Promise<AgentR
   return agentsQuery(ctx).where('members.org_id', '=', orgId).orderBy('members.handle').execute();
 }
 
+/** A card's commands are named once each: `/name` must say which of the agent's commands it means. */
+export function checkCard(card: AgentCard | undefined): void {
+  const names = (card?.commands ?? []).map((c) => c.name);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) throw badRequest('duplicate_command', `The card declares /${twice} more than once.`);
+}
+
 /** A person creates an agent and becomes its sponsor: the human accountable for it. */
 export async function createAgent(
   ctx: AppContext,
@@ -36,27 +44,35 @@ export async function createAgent(
   input: { handle: string; display_name: string; description?: string | undefined; card?: AgentCard | undefined },
 ): Promise<AgentRow> {
   enforce(canCreateAgent(actor));
-  const id = await mutate(ctx, async (m) => {
-    await lockMembership(m.trx, actor.member.org_id);
-    // Holds the sponsor's row so a deactivation running now waits, then suspends this agent too.
-    const sponsor = await m.trx.selectFrom('members').selectAll().where('id', '=', actor.member.id).forShare().executeTakeFirstOrThrow();
-    enforce(canEnterOrg({ ...actor, member: sponsor }));
-    if (await handleTaken(m.trx, actor.member.org_id, input.handle)) {
-      throw conflict('handle_taken', `The handle @${input.handle} is taken in this org.`);
-    }
-    const member = await m.trx
-      .insertInto('members')
-      .values({ org_id: actor.member.org_id, kind: 'agent', user_id: null, handle: input.handle, display_name: input.display_name, role: 'member', status: 'active' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await m.trx
-      .insertInto('agents')
-      .values({ member_id: member.id, sponsor_id: actor.member.id, description: input.description ?? '', card: JSON.stringify(input.card ?? {}) })
-      .execute();
-    await recordAction(m.trx, actor, 'agent.created', { targetType: 'agent', targetId: member.id, details: { handle: input.handle } });
-    return member.id;
-  });
+  checkCard(input.card);
+  const id = await mutate(ctx, (m) => insertAgent(m, actor, input));
   return findAgent(ctx, id);
+}
+
+/** Writes a new agent member sponsored by the actor, in the caller's transaction; its id. */
+export async function insertAgent(
+  m: Mutation,
+  actor: Actor,
+  input: { handle: string; display_name: string; description?: string | undefined; card?: AgentCard | undefined },
+): Promise<string> {
+  await lockMembership(m.trx, actor.member.org_id);
+  // Holds the sponsor's row so a deactivation running now waits, then suspends this agent too.
+  const sponsor = await m.trx.selectFrom('members').selectAll().where('id', '=', actor.member.id).forShare().executeTakeFirstOrThrow();
+  enforce(canEnterOrg({ ...actor, member: sponsor }));
+  if (await handleTaken(m.trx, actor.member.org_id, input.handle)) {
+    throw conflict('handle_taken', `The handle @${input.handle} is taken in this org.`);
+  }
+  const member = await m.trx
+    .insertInto('members')
+    .values({ org_id: actor.member.org_id, kind: 'agent', user_id: null, handle: input.handle, display_name: input.display_name, role: 'member', status: 'active' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await m.trx
+    .insertInto('agents')
+    .values({ member_id: member.id, sponsor_id: actor.member.id, description: input.description ?? '', card: JSON.stringify(input.card ?? {}) })
+    .execute();
+  await recordAction(m.trx, actor, 'agent.created', { targetType: 'agent', targetId: member.id, details: { handle: input.handle } });
+  return member.id;
 }
 
 export async function updateAgent(
@@ -66,6 +82,7 @@ export async function updateAgent(
   input: { display_name?: string | undefined; description?: string | undefined; card?: AgentCard | undefined; status?: Extract<MemberStatus, 'active' | 'suspended' | 'retired'> | undefined },
 ): Promise<AgentRow> {
   enforce(canManageAgent(actor, agent.sponsor_id));
+  checkCard(input.card);
   await mutate(ctx, async (m) => {
     // Rows are locked sponsor first, then agent: the order deactivating the sponsor takes them in.
     // Holding the sponsor's row makes a concurrent deactivation wait, then suspend this agent.
@@ -105,26 +122,33 @@ export async function issueToken(
   input: { name: string; scopes: Scope[]; expires_in_days?: number | undefined },
 ): Promise<{ token: AgentToken; secret: string }> {
   enforce(canManageAgent(actor, agent.sponsor_id));
+  return mutate(ctx, (m) => insertToken(m, actor, agent.id, input));
+}
+
+/** Issues an agent token in the caller's transaction: the row, and the secret (shown once, stored as a hash). */
+export async function insertToken(
+  m: Mutation,
+  actor: Actor,
+  agentId: string,
+  input: { name: string; scopes: Scope[]; expires_in_days?: number | undefined },
+): Promise<{ token: AgentToken; secret: string }> {
   const { token: secret, hash } = newToken('cha');
-  const token = await mutate(ctx, async (m) => {
-    // Holding the agent's row makes a concurrent retirement wait, then revoke this token too.
-    const current = await m.trx.selectFrom('members').select('status').where('id', '=', agent.id).forShare().executeTakeFirstOrThrow();
-    if (current.status === 'retired') throw conflict('agent_retired', 'A retired agent cannot get new tokens.');
-    const issued = await m.trx
-      .insertInto('agent_tokens')
-      .values({
-        agent_id: agent.id,
-        name: input.name,
-        token_hash: hash,
-        scopes: [...new Set(input.scopes)],
-        created_by: actor.member.id,
-        expires_at: input.expires_in_days ? new Date(Date.now() + input.expires_in_days * 86400_000) : null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await recordAction(m.trx, actor, 'agent.token_issued', { targetType: 'agent_token', targetId: issued.id, details: { agent_id: agent.id, scopes: issued.scopes, expires_at: issued.expires_at?.toISOString() ?? null } });
-    return issued;
-  });
+  // Holding the agent's row makes a concurrent retirement wait, then revoke this token too.
+  const current = await m.trx.selectFrom('members').select('status').where('id', '=', agentId).forShare().executeTakeFirstOrThrow();
+  if (current.status === 'retired') throw conflict('agent_retired', 'A retired agent cannot get new tokens.');
+  const token = await m.trx
+    .insertInto('agent_tokens')
+    .values({
+      agent_id: agentId,
+      name: input.name,
+      token_hash: hash,
+      scopes: [...new Set(input.scopes)],
+      created_by: actor.member.id,
+      expires_at: input.expires_in_days ? new Date(Date.now() + input.expires_in_days * 86400_000) : null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordAction(m.trx, actor, 'agent.token_issued', { targetType: 'agent_token', targetId: token.id, details: { agent_id: agentId, scopes: token.scopes, expires_at: token.expires_at?.toISOString() ?? null } });
   return { token, secret };
 }
 

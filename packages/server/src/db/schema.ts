@@ -39,6 +39,14 @@ export interface AgentCard {
   version?: string;
   /** Set on the member an integration posts as (`incoming_webhook`): it takes no tasks. */
   integration?: string;
+  /** Slash commands people can invoke: `/name args` creates a task for this agent. */
+  commands?: AgentCommand[];
+}
+
+export interface AgentCommand {
+  name: string;
+  description: string;
+  arg_hint?: string;
 }
 
 export interface UsersTable {
@@ -231,6 +239,9 @@ export interface TasksTable {
   lease_expires_at: NullableTimestamp;
   result_message_id: string | null;
   failure_reason: string | null;
+  /** The command a `/name args` message asked with (origin `command`). */
+  command: Generated<string | null>;
+  command_args: Generated<string | null>;
   created_at: Timestamp;
   claimed_at: NullableTimestamp;
   finished_at: NullableTimestamp;
@@ -373,6 +384,27 @@ export interface ExperienceReportsTable {
   created_at: Timestamp;
 }
 
+export type BuiltinAgentKind = 'digest' | 'llm';
+
+/** How a built-in LLM agent reaches its model. The API key is read from `api_key_env` at run time, never stored. */
+export interface LlmConfig {
+  provider: 'openai' | 'anthropic';
+  model: string;
+  base_url?: string;
+  api_key_env: string;
+}
+
+export interface BuiltinAgentsTable {
+  agent_id: string;
+  org_id: string;
+  kind: BuiltinAgentKind;
+  config: Json<{ llm?: LlmConfig }>;
+  token_secret: string;
+  token_id: string;
+  created_by: string;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -390,6 +422,7 @@ export interface Database {
   reactions: ReactionsTable;
   channel_events: ChannelEventsTable;
   tasks: TasksTable;
+  builtin_agents: BuiltinAgentsTable;
   task_interventions: TaskInterventionsTable;
   task_tokens: TaskTokensTable;
   audit_events: AuditEventsTable;
@@ -483,3 +516,4 @@ export interface IncomingWebhooksTable {
 export type AgentWebhook = Selectable<AgentWebhooksTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
 export type IncomingWebhook = Selectable<IncomingWebhooksTable>;
+export type BuiltinAgent = Selectable<BuiltinAgentsTable>;

@@ -12,6 +12,8 @@ export type Signal =
   | { kind: 'stream'; org_id: string; channel_id: string; message_id: string; index: number; text: string }
   | { kind: 'presence'; org_id: string; member_id: string; status: PresenceStatus; last_seen_at: string | null }
   | { kind: 'read'; member_id: string; channel_id: string; seq: number }
+  /** A built-in agent was added: agent hosts look for agents to start (agent-host/host.ts). */
+  | { kind: 'builtin_agents' }
   | {
       kind: 'access';
       member_ids: string[];

@@ -239,6 +239,17 @@ const agentRows: Row[] = [
     expect: { owner: 201, admin: 201, member: 201, guest: '403 guests_cannot_create_agents', agent: agentsNotAllowed, nonMember: noOrg, deactivated },
   },
   {
+    route: 'POST /orgs/:orgId/builtin-agents',
+    given: 'a digest agent (the test servers run no agent host)',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/builtin-agents`, body: { kind: 'digest', handle: c.unique('digest'), display_name: 'Digest' } }),
+    expect: { owner: 201, admin: 201, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /orgs/:orgId/builtin-agents',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/builtin-agents` }),
+    expect: { owner: 200, admin: 200, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
     route: 'GET /orgs/:orgId/agents',
     arrange: (c) => ({ path: `/orgs/${c.orgId}/agents` }),
     expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noOrg, deactivated },
@@ -525,6 +536,12 @@ const taskRows: Row[] = [
     route: 'GET /channels/:channelId/tasks',
     given: 'a fresh room with a task for the agent',
     arrange: async (c) => ({ path: `/channels/${(await c.newTask()).channelId}/tasks` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noChannel, agent: 200, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'GET /channels/:channelId/commands',
+    given: '#room (public), where the agent is on duty',
+    arrange: (c) => ({ path: `/channels/${c.room.channelId}/commands` }),
     expect: { owner: 200, admin: 200, member: 200, guest: noChannel, agent: 200, nonMember: noChannel, deactivated },
   },
   {

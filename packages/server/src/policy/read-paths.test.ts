@@ -162,6 +162,7 @@ function channelRows(name: string, work: Work, ch: (s: Scene) => string, message
     { name: `${name}: the channel itself`, work, taskTokenRefused: refused, read: (api, s) => one(api.get(`/channels/${ch(s)}`)) },
     { name: `${name}: its members`, work, taskTokenRefused: refused, read: (api, s) => one(api.get(`/channels/${ch(s)}/members`)) },
     { name: `${name}: its tasks`, work, taskTokenRefused: refused, read: (api, s) => one(api.get(`/channels/${ch(s)}/tasks`)) },
+    { name: `${name}: its commands`, work, taskTokenRefused: refused, read: (api, s) => one(api.get(`/channels/${ch(s)}/commands`)) },
     { name: `${name}: context`, work, taskTokenRefused: refused, read: (api, s) => one(api.get(`/channels/${ch(s)}/context`)) },
     { name: `${name}: context, longest`, work, taskTokenRefused: refused, read: (api, s) => one(api.get(`/channels/${ch(s)}/context?limit=200&max_chars=200000`)) },
   ];
@@ -210,6 +211,7 @@ const table: Row[] = [
   { name: 'org: audit of A', work: 'org', taskTokenRefused: [403, 404], read: (api, s) => one(api.get(`/orgs/${s.orgId}/audit?channel_id=${s.a}`)) },
   { name: 'org: audit export', work: 'org', taskTokenRefused: [403, 404], read: (api, s) => one(api.get(`/orgs/${s.orgId}/audit/export`)) },
   { name: 'org: audit verify', work: 'org', taskTokenRefused: [403, 404], read: (api, s) => one(api.post(`/orgs/${s.orgId}/audit/verify`)) },
+  { name: 'org: built-in agents', work: 'org', taskTokenRefused: [403, 404], read: (api, s) => one(api.get(`/orgs/${s.orgId}/builtin-agents`)) },
 ];
 
 /** What must never reach this token on this row. */

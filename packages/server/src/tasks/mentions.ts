@@ -3,6 +3,7 @@ import type { Trx } from '../db/database.js';
 import type { Message, TaskOrigin } from '../db/schema.js';
 import { allocateSeq, type Mutation } from '../events/log.js';
 import { enqueueTaskDeliveries } from '../integrations/outgoing.js';
+import { findInvocations } from './commands.js';
 import { publishTask } from './writes.js';
 
 /**
@@ -42,26 +43,49 @@ export function expectAssignment(m: Mutation, agentId: string): void {
 /**
  * Creates the tasks that freshly written messages ask for, in their
  * transaction: one per mentioned agent (`@agents`: every agent) that is on
- * duty in the channel, never for the author itself. Only chat messages that
- * agents may see ask: a `system` notice or a humans-only message wakes no one.
- * A batch in which no message mentions a member or `@agents` costs no query.
+ * duty in the channel, never for the author itself, and one for the agent a
+ * `/command` invokes (origin `command`, see `commands.ts`). Only chat messages
+ * that agents may see ask: a `system` notice or a humans-only message wakes no
+ * one. A batch in which no message mentions a member or `@agents` or starts
+ * with `/` costs no query.
  */
 export async function createTasksFromMessages(m: Mutation, messages: Message[], mentionIds: ReadonlyMap<string, string[]>): Promise<void> {
   const assigned = assignments.get(m);
+  const invoked = new Map((await findInvocations(m.trx, messages)).map((i) => [i.message.id, i]));
   const asking = messages.filter(
-    (msg) => msg.kind === 'chat' && msg.audience !== 'humans' && (assigned !== undefined || msg.mentions_agents || (mentionIds.get(msg.id)?.length ?? 0) > 0),
+    (msg) =>
+      msg.kind === 'chat' &&
+      msg.audience !== 'humans' &&
+      (assigned !== undefined || msg.mentions_agents || (mentionIds.get(msg.id)?.length ?? 0) > 0 || invoked.has(msg.id)),
   );
   if (asking.length === 0) return;
   const onDuty = await agentsOnDuty(m.trx, [...new Set(asking.map((msg) => msg.channel_id))]);
   const rows = asking.flatMap((msg) => {
     const mentioned = new Set(mentionIds.get(msg.id) ?? []);
+    const invocation = invoked.get(msg.id);
     return onDuty
-      .filter((d) => d.channel_id === msg.channel_id && d.agent_id !== msg.author_id && (d.agent_id === assigned || msg.mentions_agents || mentioned.has(d.agent_id)))
+      .filter(
+        (d) =>
+          d.channel_id === msg.channel_id &&
+          d.agent_id !== msg.author_id &&
+          (d.agent_id === assigned || msg.mentions_agents || mentioned.has(d.agent_id) || d.agent_id === invocation?.agent_id),
+      )
       .map((d) => {
-        const origin: TaskOrigin = d.agent_id === assigned ? 'assignment' : 'mention';
+        const command = d.agent_id === invocation?.agent_id ? invocation : undefined;
+        const origin: TaskOrigin = d.agent_id === assigned ? 'assignment' : command ? 'command' : 'mention';
         // The agent works in the request's thread, or in a new thread under the request.
         const thread_root_id = msg.thread_root_id ?? msg.id;
-        return { origin, org_id: msg.org_id, channel_id: msg.channel_id, agent_id: d.agent_id, requester_id: msg.author_id, request_message_id: msg.id, thread_root_id };
+        return {
+          origin,
+          org_id: msg.org_id,
+          channel_id: msg.channel_id,
+          agent_id: d.agent_id,
+          requester_id: msg.author_id,
+          request_message_id: msg.id,
+          thread_root_id,
+          command: command?.command ?? null,
+          command_args: command?.args ?? null,
+        };
       });
   });
   if (rows.length === 0) return;
