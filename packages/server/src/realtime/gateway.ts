@@ -229,7 +229,14 @@ export class Gateway {
     setImmediate(() => {
       const corked = this.#corked;
       this.#corked = [];
-      for (const conn of corked) conn.uncork();
+      for (const conn of corked) {
+        try {
+          conn.uncork();
+        } catch (err) {
+          // One broken socket must not leave the others corked.
+          this.ctx.log.warn({ err, connection: conn.id }, 'uncork failed');
+        }
+      }
     });
   }
 
