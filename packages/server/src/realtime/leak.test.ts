@@ -353,5 +353,5 @@ describe('the channel boundary over the socket', () => {
         ],
       },
     );
-  }, 180_000);
+  }, 600_000);
 });
