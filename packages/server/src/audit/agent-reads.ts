@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.js';
+import type { Trx } from '../db/database.js';
 import type { Member } from '../db/schema.js';
 import { isAgent, type Actor } from '../policy/actor.js';
 import type { ChannelAccess } from '../policy/channel.js';
@@ -24,23 +25,27 @@ export async function recordAgentRead(
   details?: Record<string, unknown>,
 ): Promise<void> {
   if (!isAgent(a.actor)) return;
+  await ctx.db.transaction().execute((trx) => appendAgentRead(trx, a, action, items, details));
+}
+
+/** {@link recordAgentRead} within a transaction the caller holds (one commit for the record and what goes with it). */
+export async function appendAgentRead(trx: Trx, a: ChannelAccess, action: AgentReadAction, items: string[], details?: Record<string, unknown>): Promise<void> {
+  if (!isAgent(a.actor)) return;
   const boundary = a.actor.boundary;
   const recorded = { ...(boundary ? { task_id: boundary.taskId } : {}), ...details };
-  await ctx.db.transaction().execute((trx) =>
-    appendAudit(trx, a.channel.org_id, [
-      {
-        actorId: a.actor.member.id,
-        actorKind: 'agent',
-        action,
-        targetType: 'channel',
-        targetId: a.channel.id,
-        channelId: a.channel.id,
-        items,
-        decision: 'allow',
-        details: Object.keys(recorded).length > 0 ? recorded : null,
-      },
-    ]),
-  );
+  await appendAudit(trx, a.channel.org_id, [
+    {
+      actorId: a.actor.member.id,
+      actorKind: 'agent',
+      action,
+      targetType: 'channel',
+      targetId: a.channel.id,
+      channelId: a.channel.id,
+      items,
+      decision: 'allow',
+      details: Object.keys(recorded).length > 0 ? recorded : null,
+    },
+  ]);
 }
 
 /**
