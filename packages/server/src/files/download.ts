@@ -11,7 +11,6 @@ import { MissingObject } from './storage.js';
  * unusual replaced, and the exact name in RFC 5987 form for browsers that read it.
  */
 export function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
-  // eslint-disable-next-line no-control-regex
   const ascii = name.replace(/[^\x20-\x7e]|["\\%;]/g, '_');
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`;

@@ -93,7 +93,7 @@ describe('uploading and reading files', () => {
     expect(declared.body.error).toMatchObject({ code: 'file_too_large', details: { max_bytes: maxBytes } });
     expect(declared.body.error.message).toContain(`${maxBytes} bytes`);
     // Chunked: no Content-Length, cut off while streaming.
-    const chunks = async function* () {
+    const chunks = function* () {
       for (let i = 0; i < 5; i++) yield new Uint8Array(maxBytes / 2);
     };
     const streamed = await fetch(`${server.url}/api/v1/channels/${channelId}/files?name=big.bin`, {
@@ -101,7 +101,7 @@ describe('uploading and reading files', () => {
       headers: { authorization: `Bearer ${pat.token}`, 'content-type': 'application/octet-stream' },
       body: ReadableStream.from(chunks()),
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(streamed.status).toBe(413);
     expect((await pat.api.get(`/channels/${channelId}/files`)).body.files).toEqual([]);
     expect(await storedFiles()).toEqual(before);
@@ -159,6 +159,36 @@ describe('uploading and reading files', () => {
     const res = await download(server.url, expired.path);
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: { code: 'link_expired' } });
+  });
+});
+
+describe('agents and files', () => {
+  it("an agent's uploads, reads, links and deletions are on the audit record, and the chain verifies", async () => {
+    const w = await createWorld(server.url);
+    const bot = await w.agent();
+    const channelId = await w.channel(w.owner, { kind: 'private', members: [bot.memberId] });
+    const up = await upload(bot.api, channelId, 'Findings: all green.', 'findings.md');
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    const fileId: string = up.body.file.id;
+    await w.post(bot, channelId, 'My findings', { file_ids: [fileId] });
+    const theirs = await upload(w.owner.api, channelId, await png(10, 10), 'chart.png');
+    await w.post(w.owner, channelId, 'A chart', { file_ids: [theirs.body.file.id] });
+    expect((await bot.api.get(`/channels/${channelId}/files`)).body.files).toHaveLength(2);
+    expect((await bot.api.get(`/files/${theirs.body.file.id}`)).status).toBe(200);
+    expect((await bot.api.post(`/files/${theirs.body.file.id}/link`, { variant: 'preview' })).status).toBe(200);
+    expect((await bot.api.delete(`/files/${fileId}`)).status).toBe(204);
+
+    const audit = await w.owner.api.get(`/orgs/${w.orgId}/audit?actor_id=${bot.memberId}`);
+    const seen = (audit.body.events as { action: string; items: string[]; details: unknown }[]).filter((e) => e.action.startsWith('agent.files.')).map((e) => ({ action: e.action, items: e.items }));
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        { action: 'agent.files.write', items: [fileId] },
+        { action: 'agent.files.read', items: expect.arrayContaining([fileId, theirs.body.file.id]) as unknown as string[] },
+        { action: 'agent.files.read', items: [theirs.body.file.id] },
+        { action: 'agent.files.delete', items: [fileId] },
+      ]),
+    );
+    expect((await w.owner.api.post(`/orgs/${w.orgId}/audit/verify`)).body).toMatchObject({ ok: true });
   });
 });
 

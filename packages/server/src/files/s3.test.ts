@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,10 +40,8 @@ describe('files in S3', () => {
     expect(Buffer.from(await (stored.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()).equals(image)).toBe(true);
     expect(stored.ContentType).toBe('image/png');
 
-    async function* chunks() {
-      for (let i = 0; i < 4; i++) yield new TextEncoder().encode(`line ${i}\n`);
-    }
-    const { file: text } = await rest.uploadFile(channelId, chunks(), 'lines.txt');
+    const lines = Readable.from(['line 0\n', 'line 1\n', 'line 2\n', 'line 3\n'].map((l) => new TextEncoder().encode(l)));
+    const { file: text } = await rest.uploadFile(channelId, lines, 'lines.txt');
     expect(text).toMatchObject({ mime: 'text/plain', size: 28 });
 
     const { message } = await rest.post(channelId, { body: 'Photo and notes', file_ids: [file.id, text.id] });
