@@ -30,6 +30,7 @@ import { experienceRoutes } from './experience/routes.js';
 import { recordAgentDenial } from './audit/denials.js';
 import { integrationRoutes } from './integrations/routes.js';
 import { guideRoutes } from './integrations/guide.js';
+import { fileRoutes } from './files/routes.js';
 
 export const apiPrefix = '/api/v1';
 
@@ -100,6 +101,7 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
       experienceRoutes(typed, ctx);
       integrationRoutes(typed, ctx);
       guideRoutes(typed, ctx);
+      fileRoutes(typed, ctx);
       done();
     },
     { prefix: apiPrefix },

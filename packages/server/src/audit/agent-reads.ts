@@ -5,8 +5,8 @@ import { isAgent, type Actor } from '../policy/actor.js';
 import type { ChannelAccess } from '../policy/channel.js';
 import { appendAudit } from './chain.js';
 
-/** The audited kinds of agent read: the context bundle; history, threads, messages and pins read directly; channel docs; experience; search. */
-export type AgentReadAction = 'agent.context.read' | 'agent.messages.read' | 'agent.docs.read' | 'agent.experience.read' | 'agent.search';
+/** The audited kinds of agent read: the context bundle; history, threads, messages and pins read directly; channel docs; experience; search; files (metadata, lists, download links). */
+export type AgentReadAction = 'agent.context.read' | 'agent.messages.read' | 'agent.docs.read' | 'agent.experience.read' | 'agent.search' | 'agent.files.read';
 
 /**
  * Records what an agent was served — every item's id, in the order served —
