@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { ChildServer } from '../../server/src/test/child-server.js';
-import { createWorld, unique, type World } from '../../server/src/test/fixtures.js';
+import { createWorld, signUp, unique, type World } from '../../server/src/test/fixtures.js';
 import { launchBrowser } from './browser.js';
 import { messageTexts, openAs, screenshot, startAppServer } from './app.js';
 
@@ -37,6 +37,25 @@ describe('the web app in a browser', () => {
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('heading', { name: '#general' }).waitFor();
     expect(await page.getByRole('combobox', { name: 'Organisation' }).or(page.locator('#org-select')).first().inputValue()).toMatch(/[0-9a-f-]{36}/);
+    await page.context().close();
+  });
+
+  it('accepts an invite, then switches between orgs', async () => {
+    const account = await signUp(world.api, 'Erin');
+    const erinApi = world.api.as(account.token);
+    const own = await erinApi.post('/orgs', { name: 'Erin Labs' });
+    const invite = await world.owner.api.post(`/orgs/${world.orgId}/invites`, { role: 'member' });
+    const page = await openAs(browser, server.url, account.token, `/invite/${invite.body.token as string}`);
+    await page.getByRole('heading', { name: 'Join Acme' }).waitFor();
+    await screenshot(page, 'invite');
+    await page.getByRole('button', { name: 'Accept the invitation' }).click();
+    await page.waitForURL(new RegExp(`/o/${world.orgId}/c/`));
+    await page.getByRole('heading', { name: '#general' }).waitFor();
+    const orgs = page.getByLabel('Organisation');
+    expect(await orgs.locator('option').allInnerTexts()).toEqual(expect.arrayContaining(['Acme', 'Erin Labs']));
+    await orgs.selectOption({ label: 'Erin Labs' });
+    await page.waitForURL(new RegExp(`/o/${own.body.org.id as string}/c/`));
+    await page.getByRole('heading', { name: '#general' }).waitFor();
     await page.context().close();
   });
 
