@@ -20,6 +20,7 @@ export {
   fetchChannelSnapshot,
   fetchWorkspace,
   loadChannel,
+  mergeMessages,
   threadReplies,
   timeline,
   workspaceFromSnapshots,
