@@ -14,6 +14,7 @@ import { startLeaseSweeper } from './tasks/leases.js';
 import { startStreamSweeper } from './messages/streams.js';
 import { DeliveryWorker } from './integrations/delivery-worker.js';
 import { AgentHost } from './agent-host/host.js';
+import { startRetentionJob } from './retention/job.js';
 
 export interface RunningServer {
   app: App;
@@ -70,6 +71,7 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const leases = startLeaseSweeper(ctx);
   const streams = startStreamSweeper(ctx);
+  const retention = startRetentionJob(ctx);
   const webhooks = new DeliveryWorker(ctx);
   webhooks.start();
   const agentHost = config.agentHost.enabled
@@ -90,6 +92,7 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
       await agentHost?.stop();
       await leases.stop();
       await streams.stop();
+      await retention.stop();
       await webhooks.stop();
       await gateway.close();
       await app.close();

@@ -16,6 +16,8 @@ export async function startTestServer(overrides: ConfigOverrides = {}, limits: P
     logLevel: process.env.CHORUS_TEST_LOG ?? 'silent',
     // Test servers share one database: only a test that starts its own agent host runs built-in agents.
     agentHost: { enabled: false, pollSeconds: 0 },
+    // Tests run retention themselves (runRetention), at the moment they choose.
+    retention: { ...base.retention, intervalSeconds: 0 },
     ...overrides,
     rateLimits: { ...base.rateLimits, loginPerMinute: 1000, signupsPerMinute: 10_000, messagesPerMinute: 10_000, ...overrides.rateLimits },
   };
