@@ -25,6 +25,11 @@ export interface Entity {
    * every table is in, where the row they name exists.
    */
   deferred?: { column: string; references: keyof Database }[];
+  /**
+   * A column naming another row of the same table that a check constraint needs set at insert
+   * (a superseded entry names its successor): rows are inserted successors first.
+   */
+  selfReference?: string;
 }
 
 const channels = (s: Scope) => (s.kind === 'org' ? sql`(select id from channels where org_id = ${s.orgId})` : sql`(${s.channelId}::uuid)`);
@@ -49,7 +54,7 @@ export const entities = [
   { table: 'pins', where: inChannels, order: ['message_id'] },
   { table: 'channel_docs', where: inChannels, order: ['id'] },
   { table: 'channel_doc_revisions', where: (s) => sql`t.doc_id in (select id from channel_docs where channel_id in ${channels(s)})`, order: ['doc_id', 'revision'] },
-  { table: 'experience_entries', where: inChannels, order: ['id'], deferred: [{ column: 'superseded_by', references: 'experience_entries' }] },
+  { table: 'experience_entries', where: inChannels, order: ['id'], selfReference: 'superseded_by' },
   { table: 'experience_votes', where: (s) => sql`t.entry_id in (select id from experience_entries where channel_id in ${channels(s)})`, order: ['entry_id', 'member_id'] },
   { table: 'experience_reports', where: (s) => sql`t.entry_id in (select id from experience_entries where channel_id in ${channels(s)})`, order: ['entry_id', 'task_id'] },
   // A channel archive holds the channel's audit events: a record, not a chain (see docs/BACKUP.md).

@@ -65,7 +65,8 @@ export async function importArchive(db: Db, file: string, onProgress?: (p: Progr
           chunk = [];
           onProgress?.({ entity: entity.table, done, total: entry.count, allDone, allTotal });
         };
-        for await (const row of archive.rows(entry)) {
+        const rows = entity.selfReference ? referencedFirst(await collect(archive.rows(entry)), entity.selfReference) : archive.rows(entry);
+        for await (const row of rows) {
           for (const p of pending) {
             const value = row[p.column];
             if (typeof value === 'string') p.values.push({ id: String(row.id), value });
@@ -92,6 +93,30 @@ export async function importArchive(db: Db, file: string, onProgress?: (p: Progr
   } finally {
     await archive.close();
   }
+}
+
+async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const row of rows) out.push(row);
+  return out;
+}
+
+/** The rows ordered so that a row comes after the row its `column` names (a depth-first walk; chains are short). */
+function referencedFirst(rows: Record<string, unknown>[], column: string): Record<string, unknown>[] {
+  const byId = new Map(rows.map((r) => [String(r.id), r]));
+  const placed = new Set<string>();
+  const out: Record<string, unknown>[] = [];
+  const place = (row: Record<string, unknown>, depth: number) => {
+    const id = String(row.id);
+    if (placed.has(id) || depth > rows.length) return;
+    const next = row[column];
+    const target = typeof next === 'string' ? byId.get(next) : undefined;
+    if (target) place(target, depth + 1);
+    placed.add(id);
+    out.push(row);
+  };
+  for (const row of rows) place(row, 0);
+  return out;
 }
 
 /** Sets a deferred reference where the row it names is in; returns how many named a row that is not. */

@@ -5,7 +5,7 @@ import type { App } from '../http/app-type.js';
 import { requirePrincipal } from '../http/auth.js';
 import { Closed, Nullable, NullableTimestamp, Timestamp, Uuid, commonErrors } from '../http/schemas.js';
 import { enterOrg } from '../orgs/access.js';
-import { canSee } from '../policy/channel.js';
+import { canSee, canViewChannel } from '../policy/channel.js';
 import { effectiveRetention, listHolds, orgRetention, placeHold, presentHold, releaseHold, setChannelRetention, setOrgRetention } from './policies.js';
 
 const KeepDays = Nullable(Type.Integer({ minimum: 1, maximum: 36_500, description: 'days to keep messages; null keeps them forever' }));
@@ -59,7 +59,7 @@ export function retentionRoutes(app: App, ctx: AppContext): void {
         response: { 200: ChannelRetentionView, ...commonErrors },
       },
     },
-    async (request) => effectiveRetention(ctx, await accessChannel(ctx, requirePrincipal(request), request.params.channelId, canSee)),
+    async (request) => effectiveRetention(ctx, await accessChannel(ctx, requirePrincipal(request), request.params.channelId, canViewChannel)),
   );
 
   app.put(
