@@ -32,6 +32,12 @@ export async function resolveScope(db: Db, org: string, channelId?: string): Pro
 
 export const latestSchema = (): string => Object.keys(migrations).sort().at(-1) ?? '';
 
+/** The last migration applied to this database (Kysely's migration table). */
+async function schemaOf(db: Db): Promise<string> {
+  const row = await sql<{ name: string }>`select name from kysely_migration order by name desc limit 1`.execute(db);
+  return row.rows[0]?.name ?? '';
+}
+
 /**
  * Writes the scope to a .tar.gz archive at `out` (docs/BACKUP.md). Every table
  * is read in one repeatable-read snapshot, so the archive is consistent while
@@ -71,7 +77,7 @@ export async function exportArchive(db: Db, scope: Scope, out: string, onProgres
       format: archiveFormat,
       version: archiveVersion,
       created_at: new Date().toISOString(),
-      schema: latestSchema(),
+      schema: await schemaOf(db),
       scope: scope.kind === 'org' ? { kind: 'org', org_id: scope.orgId } : { kind: 'channel', org_id: scope.orgId, channel_id: scope.channelId },
       entities: written,
       not_carried: notCarried,
