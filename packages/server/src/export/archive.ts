@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { finished } from 'node:stream/promises';
 import * as tar from 'tar';
 import type { Scope } from './entities.js';
 
@@ -68,7 +69,8 @@ export class ArchiveWriter {
         if (!stream.write(text)) await once(stream, 'drain');
       }
     } finally {
-      await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      stream.end();
+      await finished(stream);
     }
     return { name, file, count, sha256: hash.digest('hex') };
   }

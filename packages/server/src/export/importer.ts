@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { appendAudit, verifyChain, type Verification } from '../audit/chain.js';
 import type { Db, Trx } from '../db/database.js';
+import type { Database } from '../db/schema.js';
 import { ArchiveError, ArchiveReader, type Manifest } from './archive.js';
 import { entities, type Entity } from './entities.js';
 import type { Progress } from './exporter.js';
@@ -48,14 +49,14 @@ export async function importArchive(db: Db, file: string, onProgress?: (p: Progr
     const counts: Record<string, number> = {};
     const result = await db.transaction().execute(async (trx) => {
       await sql`set local timezone = 'UTC'`.execute(trx);
-      const later: { entity: Entity; column: string; references: string; values: { id: string; value: string }[] }[] = [];
+      const later: { entity: Entity; column: string; references: keyof Database; values: { id: string; value: string }[] }[] = [];
       // In the order of `entities` (what a row references is in first), whatever the manifest's order.
       for (const entity of entities) {
         const entry = m.entities.find((e) => e.name === entity.table);
         if (!entry) continue;
         const columns = await columnsOf(trx, entity.table);
         const deferred = entity.deferred ?? [];
-        const pending = deferred.map((d) => ({ entity, column: d.column, references: d.references as string, values: [] as { id: string; value: string }[] }));
+        const pending = deferred.map((d) => ({ entity, column: d.column, references: d.references, values: [] as { id: string; value: string }[] }));
         let chunk: Record<string, unknown>[] = [];
         let done = 0;
         const flush = async () => {

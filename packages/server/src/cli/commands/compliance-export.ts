@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { complianceLines } from '../../export/compliance.js';
 import { resolveScope } from '../../export/exporter.js';
 import { withDatabase } from '../database.js';
@@ -37,7 +38,8 @@ export function complianceExportCommand(argv: string[], io: Io): Promise<number>
         count += 1;
         if (!file.write(line)) await once(file, 'drain');
       }
-      await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      file.end();
+      await finished(file);
       return count;
     });
     if (!json) io.stdout.write(`chorus compliance-export: wrote ${lines} lines to ${out}\n`);

@@ -23,7 +23,7 @@ export function exportCommand(argv: string[], io: Io): Promise<number> {
     const out = required(values, 'out');
     const channel = typeof values.channel === 'string' ? values.channel : undefined;
     const bar = progressBar(io.stderr, !json, 'exporting');
-    const manifest = await withDatabase(io.env, async (db) => exportArchive(db, await resolveScope(db, org, channel), out, (p) => bar.update(p)));
+    const manifest = await withDatabase(io.env, async (db) => exportArchive(db, await resolveScope(db, org, channel), out, (p) => { bar.update(p); }));
     bar.done();
     if (!json) {
       const rows = manifest.entities.reduce((a, e) => a + e.count, 0);

@@ -22,7 +22,7 @@ export function importCommand(argv: string[], io: Io): Promise<number> {
     const bar = progressBar(io.stderr, !json, 'importing');
     const result = await withDatabase(io.env, async (db) => {
       await migrate(db);
-      return importArchive(db, file, (p) => bar.update(p));
+      return importArchive(db, file, (p) => { bar.update(p); });
     });
     bar.done();
     if (!json) {

@@ -22,15 +22,15 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * and turns what it throws into a one-line message and an exit code: with
  * --json, `{"ok": false, "error": …}` on stdout instead.
  */
-export async function runCommand<O extends Options>(
+export async function runCommand(
   argv: string[],
   io: Io,
-  spec: { help: string; options: O },
+  spec: { help: string; options: Options },
   body: (values: Record<string, string | boolean | undefined>, json: boolean) => Promise<unknown>,
 ): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: argv, options: { ...spec.options, help: { type: 'boolean' }, json: { type: 'boolean' } }, strict: true, allowPositionals: false }).values as typeof values;
+    values = parseArgs({ args: argv, options: { ...spec.options, help: { type: 'boolean' }, json: { type: 'boolean' } }, strict: true, allowPositionals: false }).values;
   } catch (error) {
     io.stderr.write(`chorus: ${error instanceof Error ? error.message : String(error)}\n\n${spec.help}`);
     return exitCodes.usage;
