@@ -28,6 +28,20 @@ export interface EntityEntry {
   sha256: string;
 }
 
+/** A blob a carried row owns (a file's bytes), stored under `blobs/`. */
+export interface BlobEntry {
+  key: string;
+  file: string;
+  size: number;
+  sha256: string;
+}
+
+/** Where the blobs of carried rows live: the file store (local disk or S3), once attachments exist. */
+export interface BlobStore {
+  read(key: string): Promise<NodeJS.ReadableStream>;
+  write(key: string, data: NodeJS.ReadableStream): Promise<void>;
+}
+
 export interface Manifest {
   format: typeof archiveFormat;
   version: number;
@@ -36,6 +50,7 @@ export interface Manifest {
   schema: string;
   scope: { kind: 'org'; org_id: string } | { kind: 'channel'; org_id: string; channel_id: string };
   entities: EntityEntry[];
+  blobs: BlobEntry[];
   /** Tables intentionally not carried, and why. */
   not_carried: Record<string, string>;
 }
@@ -51,7 +66,25 @@ export class ArchiveWriter {
   static async open(): Promise<ArchiveWriter> {
     const dir = await mkdtemp(path.join(tmpdir(), 'chorus-export-'));
     await mkdir(path.join(dir, root, 'data'), { recursive: true });
+    await mkdir(path.join(dir, root, 'blobs'), { recursive: true });
     return new ArchiveWriter(dir);
+  }
+
+  /** Copies one blob into the archive, hashing it on the way. */
+  async writeBlob(key: string, data: NodeJS.ReadableStream): Promise<BlobEntry> {
+    const file = `blobs/${encodeURIComponent(key)}`;
+    const hash = createHash('sha256');
+    let size = 0;
+    const stream = createWriteStream(path.join(this.dir, root, file));
+    for await (const chunk of data) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      hash.update(bytes);
+      size += bytes.length;
+      if (!stream.write(bytes)) await once(stream, 'drain');
+    }
+    stream.end();
+    await finished(stream);
+    return { key, file, size, sha256: hash.digest('hex') };
   }
 
   /** Writes one entity's lines; returns its manifest entry. */
@@ -107,7 +140,7 @@ export class ArchiveReader {
       if (manifest.format !== archiveFormat) throw new ArchiveError(`${file} is not a Chorus archive (format ${String(manifest.format)}).`);
       if (manifest.version !== archiveVersion) throw new ArchiveError(`${file} has archive format version ${manifest.version}; this Chorus reads version ${archiveVersion}.`);
       const reader = new ArchiveReader(dir, manifest);
-      for (const e of manifest.entities) {
+      for (const e of [...manifest.entities, ...manifest.blobs]) {
         const bytes = await readFile(reader.pathOf(e)).catch(() => {
           throw new ArchiveError(`${file} lacks ${e.file}, listed in its manifest.`);
         });
@@ -120,7 +153,14 @@ export class ArchiveReader {
     }
   }
 
-  private pathOf(e: EntityEntry): string {
+  /** A blob's bytes, by its key. */
+  blob(key: string): NodeJS.ReadableStream {
+    const entry = this.manifest.blobs.find((b) => b.key === key);
+    if (!entry) throw new ArchiveError(`The archive has no blob ${key}, which one of its rows names.`);
+    return createReadStream(this.pathOf(entry));
+  }
+
+  private pathOf(e: { file: string }): string {
     const resolved = path.resolve(this.dir, root, e.file);
     if (!resolved.startsWith(path.resolve(this.dir, root) + path.sep)) throw new ArchiveError(`${e.file} points outside the archive.`);
     return resolved;

@@ -8,7 +8,8 @@ import type { Database } from '../db/schema.js';
  * To carry a new table (files, say): add an entry here in its place in the
  * order (after what it references), with `where` for both scopes and an `order`
  * that makes the file deterministic, and remove the table from `notCarried`.
- * Its blobs go through `blobs` (archive.ts writes them under `blobs/`).
+ * Its blobs: `blobs: (row) => [row.storage_key]`; export and import then copy them through
+ * the `BlobStore` they are given (archive.ts writes them under `blobs/`, with checksums).
  */
 
 /** An org, or one channel of it (with the org's people, whom its rows reference). */
@@ -30,6 +31,8 @@ export interface Entity {
    * (a superseded entry names its successor): rows are inserted successors first.
    */
   selfReference?: string;
+  /** The keys of the blobs a row owns (a file row's stored object), copied with it through the BlobStore. */
+  blobs?: (row: Record<string, unknown>) => string[];
 }
 
 const channels = (s: Scope) => (s.kind === 'org' ? sql`(select id from channels where org_id = ${s.orgId})` : sql`(${s.channelId}::uuid)`);

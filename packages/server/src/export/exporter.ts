@@ -3,9 +3,17 @@ import { sql } from 'kysely';
 import { appendAudit } from '../audit/chain.js';
 import type { Db } from '../db/database.js';
 import { migrations } from '../db/migrations/index.js';
-import { ArchiveWriter, archiveFormat, archiveVersion, type EntityEntry, type Manifest } from './archive.js';
-import { entities, notCarried, type Scope } from './entities.js';
+import { ArchiveWriter, archiveFormat, archiveVersion, type BlobEntry, type BlobStore, type EntityEntry, type Manifest } from './archive.js';
+import { entities, notCarried, type Entity, type Scope } from './entities.js';
 import { columnsOf, countRows, jsonRows } from './rows.js';
+
+/** The lines as they are, noting the keys of the blobs their rows own (for entities that own blobs). */
+async function* withBlobKeys(lines: AsyncIterable<string>, entity: Entity, keys: string[]): AsyncGenerator<string> {
+  for await (const line of lines) {
+    if (entity.blobs) keys.push(...entity.blobs(JSON.parse(line) as Record<string, unknown>));
+    yield line;
+  }
+}
 
 /** Where an export or import is: the entity at hand, rows done of its total. */
 export interface Progress {
@@ -44,15 +52,16 @@ async function schemaOf(db: Db): Promise<string> {
  * the server keeps running. The export is recorded in the org's audit log
  * after the snapshot (so it is not in the archive it describes).
  */
-export async function exportArchive(db: Db, scope: Scope, out: string, onProgress?: (p: Progress) => void): Promise<Manifest> {
+export async function exportArchive(db: Db, scope: Scope, out: string, onProgress?: (p: Progress) => void, blobStore?: BlobStore): Promise<Manifest> {
   const writer = await ArchiveWriter.open();
+  const blobKeys: string[] = [];
   try {
     const written: EntityEntry[] = await db
       .transaction()
       .setIsolationLevel('repeatable read')
       .execute(async (trx) => {
         await sql`set local timezone = 'UTC'`.execute(trx);
-        const queries = entities.map((e) => ({ entity: e, q: { table: e.table, where: e.where(scope), order: e.order } }));
+        const queries = entities.map((e: Entity) => ({ entity: e, q: { table: e.table, where: e.where(scope), order: e.order } }));
         const totals: number[] = [];
         for (const { q } of queries) totals.push(await countRows(trx, q));
         const allTotal = totals.reduce((a, b) => a + b, 0);
@@ -63,7 +72,7 @@ export async function exportArchive(db: Db, scope: Scope, out: string, onProgres
           let done = 0;
           const columns = await columnsOf(trx, entity.table);
           result.push(
-            await writer.writeEntity(entity.table, jsonRows(trx, q, columns), () => {
+            await writer.writeEntity(entity.table, withBlobKeys(jsonRows(trx, q, columns), entity, blobKeys), () => {
               done += 1;
               allDone += 1;
               if (onProgress && (done % 500 === 0 || done === total)) onProgress({ entity: entity.table, done, total, allDone, allTotal });
@@ -73,6 +82,11 @@ export async function exportArchive(db: Db, scope: Scope, out: string, onProgres
         }
         return result;
       });
+    const blobs: BlobEntry[] = [];
+    for (const key of blobKeys) {
+      if (!blobStore) throw new Error(`Rows of this scope own blobs (${key}…): the export needs the file store.`);
+      blobs.push(await writer.writeBlob(key, await blobStore.read(key)));
+    }
     const manifest: Manifest = {
       format: archiveFormat,
       version: archiveVersion,
@@ -80,6 +94,7 @@ export async function exportArchive(db: Db, scope: Scope, out: string, onProgres
       schema: await schemaOf(db),
       scope: scope.kind === 'org' ? { kind: 'org', org_id: scope.orgId } : { kind: 'channel', org_id: scope.orgId, channel_id: scope.channelId },
       entities: written,
+      blobs,
       not_carried: notCarried,
     };
     await writer.finish(manifest, out);

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { appendAudit, verifyChain, type Verification } from '../audit/chain.js';
 import type { Db, Trx } from '../db/database.js';
 import type { Database } from '../db/schema.js';
-import { ArchiveError, ArchiveReader, type Manifest } from './archive.js';
+import { ArchiveError, ArchiveReader, type BlobStore, type Manifest } from './archive.js';
 import { entities, type Entity } from './entities.js';
 import type { Progress } from './exporter.js';
 import { latestSchema } from './exporter.js';
@@ -36,13 +36,14 @@ const chunkSize = 1000;
  * are kept as they were, so the chain verifies as it did at the source; an org
  * import then appends `archive.imported` to it.
  */
-export async function importArchive(db: Db, file: string, onProgress?: (p: Progress) => void): Promise<ImportResult> {
+export async function importArchive(db: Db, file: string, onProgress?: (p: Progress) => void, blobStore?: BlobStore): Promise<ImportResult> {
   const archive = await ArchiveReader.open(file);
   try {
     const m = archive.manifest;
     if (m.schema > latestSchema()) throw new ArchiveError(`The archive comes from a newer Chorus (schema ${m.schema}); this one knows up to ${latestSchema()}. Upgrade first.`);
     const known = new Map<string, Entity>(entities.map((e) => [e.table, e]));
     for (const e of m.entities) if (!known.has(e.name)) throw new ArchiveError(`The archive holds ${e.name}, which this Chorus does not know how to import.`);
+    if (m.blobs.length > 0 && !blobStore) throw new ArchiveError(`The archive holds ${m.blobs.length} blobs: the import needs the file store.`);
     await assertEmpty(db);
     const allTotal = m.entities.reduce((a, e) => a + e.count, 0);
     let allDone = 0;
@@ -51,7 +52,7 @@ export async function importArchive(db: Db, file: string, onProgress?: (p: Progr
       await sql`set local timezone = 'UTC'`.execute(trx);
       const later: { entity: Entity; column: string; references: keyof Database; values: { id: string; value: string }[] }[] = [];
       // In the order of `entities` (what a row references is in first), whatever the manifest's order.
-      for (const entity of entities) {
+      for (const entity of entities as Entity[]) {
         const entry = m.entities.find((e) => e.name === entity.table);
         if (!entry) continue;
         const columns = await columnsOf(trx, entity.table);
@@ -72,6 +73,8 @@ export async function importArchive(db: Db, file: string, onProgress?: (p: Progr
             const value = row[p.column];
             if (typeof value === 'string') p.values.push({ id: String(row.id), value });
           }
+          // Blobs first: a failure after them rolls the rows back and leaves only unreferenced objects.
+          if (entity.blobs && blobStore) for (const key of entity.blobs(row)) await blobStore.write(key, archive.blob(key));
           chunk.push(row);
           if (chunk.length >= chunkSize) await flush();
         }
