@@ -4,6 +4,7 @@ import { appendAudit } from '../audit/chain.js';
 import { mutate, type AppContext } from '../context.js';
 import { lockChannel } from '../channels/access.js';
 import { appendEvent } from '../events/log.js';
+import { every } from '../periodic.js';
 
 /**
  * The retention job (docs/BACKUP.md, "Retention"). A thread is the unit: a
@@ -149,25 +150,14 @@ export async function runRetention(ctx: AppContext, options: { now?: Date; batch
   return run;
 }
 
-/** Runs retention every `intervalSeconds` (0: never). The timer does not keep the process alive. */
+/** Runs retention every `intervalSeconds` (0: never), one run at a time. */
 export function startRetentionJob(ctx: AppContext): { stop(): Promise<void> } {
-  const seconds = ctx.config.retention.intervalSeconds;
-  if (seconds === 0) return { stop: () => Promise.resolve() };
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    running = runRetention(ctx)
-      .then((run) => { if (run.messages > 0) ctx.log.info({ run_id: run.run_id, messages: run.messages, channels: run.channels.length }, 'retention run'); })
-      .catch((err: unknown) => { ctx.log.error({ err }, 'retention run failed'); })
-      .finally(() => { busy = false; });
-  }, seconds * 1000);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
+  return every(
+    ctx.config.retention.intervalSeconds,
+    async () => {
+      const run = await runRetention(ctx);
+      if (run.messages > 0) ctx.log.info({ run_id: run.run_id, messages: run.messages, channels: run.channels.length }, 'retention run');
     },
-  };
+    (err) => { ctx.log.error({ err }, 'retention run failed'); },
+  );
 }
