@@ -59,9 +59,10 @@ async function agentHost(env: NodeJS.ProcessEnv): Promise<void> {
 const [command, ...rest] = process.argv.slice(2);
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
 try {
-  if (command === 'export') process.exitCode = await exportCommand(rest, io);
-  else if (command === 'import') process.exitCode = await importCommand(rest, io);
-  else if (command === 'compliance-export') process.exitCode = await complianceExportCommand(rest, io);
+  // process.exit, not exitCode: the embedded PostgreSQL's exit hook (async-exit-hook) would end the process with 0.
+  if (command === 'export') process.exit(await exportCommand(rest, io));
+  else if (command === 'import') process.exit(await importCommand(rest, io));
+  else if (command === 'compliance-export') process.exit(await complianceExportCommand(rest, io));
   else if (command === 'mcp') await mcp(process.env);
   else if (command === 'agent-host') await agentHost(process.env);
   else {
