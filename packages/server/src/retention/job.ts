@@ -76,6 +76,7 @@ async function expireBatch(ctx: AppContext, ch: Expiring, cutoff: Date, after: C
       select r.id, ${activity} as activity
       from messages r
       where r.channel_id = ${ch.channelId} and r.thread_root_id is null and ${activity} < ${cutoff}
+        and not exists (select 1 from legal_holds h where h.channel_id = r.channel_id and h.released_at is null)
         ${after ? sql`and (${activity}, r.id) > (${after.activity}, ${after.id})` : sql``}
         and not exists (
           select 1 from messages x

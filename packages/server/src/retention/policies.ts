@@ -1,4 +1,5 @@
 import { recordAction } from '../audit/record.js';
+import { lockChannel } from '../channels/access.js';
 import type { AppContext } from '../context.js';
 import type { LegalHold, RetentionPolicy } from '../db/schema.js';
 import { badRequest, notFound } from '../http/errors.js';
@@ -88,6 +89,8 @@ export async function placeHold(ctx: AppContext, actor: Actor, input: HoldInput)
     if (!member) throw notFound('member');
   }
   return ctx.db.transaction().execute(async (trx) => {
+    // A channel's lock, as each retention batch holds it: a batch under way finishes first, and every later one sees the hold.
+    if (input.channel_id !== undefined) await lockChannel(trx, input.channel_id);
     const hold = await trx
       .insertInto('legal_holds')
       .values({ org_id: orgId, channel_id: input.channel_id ?? null, member_id: input.member_id ?? null, reason: input.reason, created_by: actor.member.id })
