@@ -94,7 +94,7 @@ export async function resolvePrincipal(ctx: AppContext, token: string): Promise<
  */
 export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const mode = request.routeOptions.config.auth ?? 'any';
     if (mode === 'none' || request.is404) return;
     const token = bearer(request);
@@ -103,6 +103,8 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     if (!principal) throw unauthorized('The token is invalid, expired or revoked.');
     // Known before a refusal, so that an agent's refused attempt is audited (audit/denials.ts).
     request.principal = principal;
+    // Every later log line of this request (errors, "request completed") names who made it.
+    request.log = reply.log = request.log.child(principal.type === 'agent' ? { member_id: principal.agent.id } : { user_id: principal.user.id });
     if (mode === 'user' && principal.type !== 'user') throw agentsNotAllowed();
   });
 }

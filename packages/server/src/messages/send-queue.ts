@@ -17,6 +17,7 @@ interface Pending {
 export class SendQueue {
   readonly #pending: Pending[] = [];
   #active = 0;
+  #idle: (() => void)[] = [];
 
   constructor(
     private readonly ctx: AppContext,
@@ -25,10 +26,24 @@ export class SendQueue {
   ) {}
 
   submit(request: SendRequest): Promise<SendOutcome> {
-    return new Promise((resolve, reject) => {
+    const timer = this.ctx.metrics?.sendLatency.startTimer();
+    const sent = new Promise<SendOutcome>((resolve, reject) => {
       this.#pending.push({ request, resolve, reject });
       this.#pump();
     });
+    if (timer) sent.then((outcome) => timer({ outcome: outcome.kind }), () => timer({ outcome: 'error' }));
+    return sent;
+  }
+
+  /** Sends waiting for a batch (a metric). */
+  get depth(): number {
+    return this.#pending.length;
+  }
+
+  /** Resolves once every send submitted so far is written (or failed): graceful shutdown waits for it. */
+  drain(): Promise<void> {
+    if (this.#active === 0 && this.#pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   #pump(): void {
@@ -40,6 +55,7 @@ export class SendQueue {
         this.#pump();
       });
     }
+    if (this.#active === 0 && this.#pending.length === 0) for (const resolve of this.#idle.splice(0)) resolve();
   }
 
   async #write(batch: Pending[]): Promise<void> {
