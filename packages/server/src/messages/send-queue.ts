@@ -40,6 +40,11 @@ export class SendQueue {
     return this.#pending.length;
   }
 
+  /** Batches being written now. */
+  get writing(): number {
+    return this.#active;
+  }
+
   /** Resolves once every send submitted so far is written (or failed): graceful shutdown waits for it. */
   drain(): Promise<void> {
     if (this.#active === 0 && this.#pending.length === 0) return Promise.resolve();

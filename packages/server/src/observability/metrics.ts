@@ -37,7 +37,7 @@ export class Metrics {
   });
 
   constructor(sources: MetricsSources) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'chorus_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'chorus_' });
     const registers = [this.registry];
     new Gauge({ name: 'chorus_ws_connections', help: 'Open WebSocket connections on this node', registers, collect() { this.set(sources.openConnections()); } });
     new Gauge({ name: 'chorus_send_queue_depth', help: 'Sends waiting in this node’s send queue', registers, collect() { this.set(sources.sendQueueDepth()); } });
