@@ -64,6 +64,8 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger, optio
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // Shutting down: a request that finishes now does not keep its connection alive (the server waits for every connection to end).
+    if (lifecycle.stopping) void reply.header('connection', 'close');
   });
   const metrics = ctx.metrics;
   if (metrics) {

@@ -18,6 +18,7 @@ export class SendQueue {
   readonly #pending: Pending[] = [];
   #active = 0;
   #idle: (() => void)[] = [];
+  #unsettled = 0;
 
   constructor(
     private readonly ctx: AppContext,
@@ -27,22 +28,27 @@ export class SendQueue {
 
   submit(request: SendRequest): Promise<SendOutcome> {
     const timer = this.ctx.metrics?.sendLatency.startTimer();
+    this.#unsettled += 1;
     const sent = new Promise<SendOutcome>((resolve, reject) => {
       this.#pending.push({ request, resolve, reject });
       this.#pump();
     });
-    if (timer) sent.then((outcome) => timer({ outcome: outcome.kind }), () => timer({ outcome: 'error' }));
+    sent.then(
+      (outcome) => {
+        this.#unsettled -= 1;
+        timer?.({ outcome: outcome.kind });
+      },
+      () => {
+        this.#unsettled -= 1;
+        timer?.({ outcome: 'error' });
+      },
+    );
     return sent;
   }
 
-  /** Sends waiting for a batch (a metric). */
+  /** Sends submitted and not yet written: waiting for a batch, or in one being written (a metric). */
   get depth(): number {
-    return this.#pending.length;
-  }
-
-  /** Batches being written now. */
-  get writing(): number {
-    return this.#active;
+    return this.#unsettled;
   }
 
   /** Resolves once every send submitted so far is written (or failed): graceful shutdown waits for it. */

@@ -40,7 +40,7 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'chorus_' });
     const registers = [this.registry];
     new Gauge({ name: 'chorus_ws_connections', help: 'Open WebSocket connections on this node', registers, collect() { this.set(sources.openConnections()); } });
-    new Gauge({ name: 'chorus_send_queue_depth', help: 'Sends waiting in this node’s send queue', registers, collect() { this.set(sources.sendQueueDepth()); } });
+    new Gauge({ name: 'chorus_send_queue_depth', help: 'Sends submitted on this node and not yet written (waiting for a batch or being written)', registers, collect() { this.set(sources.sendQueueDepth()); } });
     new Gauge({
       name: 'chorus_db_pool_connections',
       help: 'Database pool connections by state (total, idle) and queries waiting for one (waiting)',

@@ -94,10 +94,18 @@ describe('graceful shutdown', () => {
     await holder.connect();
     await holder.query('begin');
     await holder.query('select id from channels where id = $1 for update', [world.generalId]);
-    const queue = sendQueue(server.ctx);
+    const holderPid = (await holder.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+    const watcher = new pg.Client({ connectionString: inject('databaseUrl') });
+    await watcher.connect();
     ws.send(JSON.stringify({ type: 'send', request_id: 'r1', channel_id: world.generalId, body: 'sent over the socket', client_msg_id: 'shutdown-socket' }));
     const rest = world.owner.api.post(`/channels/${world.generalId}/messages`, { body: 'sent over REST', client_msg_id: 'shutdown-rest' });
-    await vi.waitFor(() => { expect(queue.writing + queue.depth).toBe(2); }, { timeout: 20_000, interval: 20 });
+    // Both sends are in the send queue, and its batch waits for that row.
+    await vi.waitFor(async () => {
+      expect(sendQueue(server.ctx).depth).toBe(2);
+      const { rows } = await watcher.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [holderPid]);
+      expect(rows[0]!.n).toBeGreaterThanOrEqual(1);
+    }, { timeout: 20_000, interval: 50 });
+    await watcher.end();
 
     const closing = server.close();
     expect(await closed).toBe(CloseCode.GoingAway);
