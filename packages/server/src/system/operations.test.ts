@@ -79,7 +79,7 @@ describe('metrics, readiness and liveness', () => {
   });
 });
 
-describe('graceful shutdown', () => {
+describe('graceful shutdown', { timeout: 120_000 }, () => {
   it('closes sockets with going-away and still writes the sends in flight, from the socket and from REST', async () => {
     const server = await startTestServer();
     const world = await createWorld(server.url);
