@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.js';
 import { AppError } from '../http/errors.js';
 import { CliError, ExitCode, commonOptions, helpText, parseArgsOptions, type Command, type Output } from './command.js';
-import { findCommand, loadCommands } from './registry.js';
+import { findCommand, loadCommands, loadNamed } from './registry.js';
 
 function overview(commands: Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -34,14 +34,14 @@ function output(json: boolean): Output {
 
 /** Runs `chorus <argv…>`; resolves to the exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const commands = await loadCommands();
   const first = argv[0];
   if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
-    process.stdout.write(overview(commands));
+    process.stdout.write(overview(await loadCommands()));
     return ExitCode.ok;
   }
-  const found = findCommand(commands, argv);
+  const found = (await loadNamed(argv)) ?? findCommand(await loadCommands(), argv);
   if (!found) {
+    const commands = await loadCommands();
     const group = commands.filter((c) => c.name.startsWith(`${first} `));
     process.stderr.write(group.length > 0
       ? `chorus ${first}: say which one:\n${group.map((c) => `  chorus ${c.name}  ${c.summary}`).join('\n')}\n`
