@@ -14,7 +14,7 @@ import { agentRoutes } from './agents/routes.js';
 import { channelRoutes } from './channels/routes.js';
 import { channelMemberRoutes } from './channels/member-routes.js';
 import { messageRoutes } from './messages/routes.js';
-import { systemRoutes } from './system/routes.js';
+import { systemRoutes, metricsRoute, type Lifecycle } from './system/routes.js';
 import { realtimeRoutes } from './realtime/routes.js';
 import { taskRoutes } from './tasks/routes.js';
 import { commandRoutes } from './tasks/command-routes.js';
@@ -37,8 +37,16 @@ import { registerWebApp } from './web/static.js';
 
 export const apiPrefix = '/api/v1';
 
+export interface AppOptions {
+  /** Whether this process serves the HTTP API (role `api`); without it only the system routes answer. */
+  api?: boolean;
+  /** Set when a graceful shutdown begins: readiness answers 503 from then on. */
+  lifecycle?: Lifecycle;
+}
+
 /** Builds the HTTP server: the error shape, auth, validation, OpenAPI, and every domain's routes. */
-export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Promise<App> {
+export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger, options: AppOptions = {}): Promise<App> {
+  const lifecycle = options.lifecycle ?? { stopping: false };
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: ctx.config.bodyLimitBytes,
@@ -52,13 +60,24 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
 
   // An agent's refused attempt is recorded before the refusal is answered (audit/denials.ts).
   app.setErrorHandler<FastifyError | AppError>(async (error, request, reply) => {
+    if (error instanceof AppError && error.code === 'audience_violation') ctx.metrics?.audienceDenials.inc();
     await recordAgentDenial(ctx, request, error);
     errorHandler(error, request, reply);
     return reply;
   });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // Shutting down: a request that finishes now does not keep its connection alive (the server waits for every connection to end).
+    if (lifecycle.stopping) void reply.header('connection', 'close');
   });
+  const metrics = ctx.metrics;
+  if (metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      // The route's pattern (not the URL) keeps the label set small; unmatched requests share one label.
+      const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
+      metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    });
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -81,7 +100,11 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
   await app.register(
     (api, _opts, done) => {
       const typed = api as unknown as App;
-      systemRoutes(typed, ctx);
+      systemRoutes(typed, ctx, lifecycle);
+      if (options.api === false) {
+        done();
+        return;
+      }
       accountRoutes(typed, ctx);
       orgRoutes(typed, ctx);
       inviteRoutes(typed, ctx);
@@ -111,5 +134,6 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
     { prefix: apiPrefix },
   );
   await registerWebApp(app, ctx.config.webDir);
+  metricsRoute(app, ctx);
   return app;
 }

@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** What one server process runs (`chorus serve --roles`): the HTTP API, the WebSocket gateway, the built-in agent host, background jobs. */
+export const serverRoles = ['api', 'gateway', 'agents', 'jobs'] as const;
+export type ServerRole = (typeof serverRoles)[number];
 
 /** Everything Chorus reads from its environment, validated once at start. */
 export interface Config {
@@ -13,6 +18,12 @@ export interface Config {
   /** The built web app (packages/web/dist), served at `/`; null or a missing folder: the API only. */
   webDir: string | null;
   embeddedPgPort: number;
+  /** The parts of Chorus this process runs (CHORUS_ROLES; all by default). */
+  roles: ReadonlySet<ServerRole>;
+  /** GET /metrics answers only with `Authorization: Bearer <this>`; null: metrics are off (404). */
+  metricsToken: string | null;
+  /** How long a graceful shutdown waits for in-flight work before closing anyway. */
+  shutdownTimeoutMs: number;
   /** Public origin used in links that Chorus hands out (invites). */
   publicUrl: string;
   logLevel: string;
@@ -116,7 +127,15 @@ export class ConfigError extends Error {
   }
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+/** The settings as read: the environment over the config file. Records every name asked for, so unknown file keys can be named. */
+type Source = Record<string, string | undefined>;
+
+function str(env: Source, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+function int(env: Source, name: string, fallback: number, min = 0): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -126,7 +145,7 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   return value;
 }
 
-function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+function flag(env: Source, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (raw === '1' || raw === 'true') return true;
@@ -134,7 +153,7 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(name, `expected 1 or 0, got "${raw}"`);
 }
 
-function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | null {
+function url(env: Source, name: string, protocols: string[]): string | null {
   const raw = env[name];
   if (raw === undefined || raw === '') return null;
   let parsed: URL;
@@ -149,12 +168,12 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string 
   return raw;
 }
 
-function text(env: NodeJS.ProcessEnv, name: string): string | null {
+function text(env: Source, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw === '' ? null : raw;
 }
 
-function s3Config(env: NodeJS.ProcessEnv): S3Config | null {
+function s3Config(env: Source): S3Config | null {
   const endpoint = url(env, 'CHORUS_S3_ENDPOINT', ['http:', 'https:']);
   if (!endpoint) return null;
   const bucket = text(env, 'CHORUS_S3_BUCKET');
@@ -164,7 +183,7 @@ function s3Config(env: NodeJS.ProcessEnv): S3Config | null {
   if ((accessKeyId === null) !== (secretAccessKey === null)) {
     throw new ConfigError(accessKeyId ? 'CHORUS_S3_SECRET_ACCESS_KEY' : 'CHORUS_S3_ACCESS_KEY_ID', 'set both keys, or neither (the AWS default credential chain)');
   }
-  const checksums = env.CHORUS_S3_CHECKSUMS ?? 'when_required';
+  const checksums = str(env, 'CHORUS_S3_CHECKSUMS') ?? 'when_required';
   if (checksums !== 'when_required' && checksums !== 'when_supported') {
     throw new ConfigError('CHORUS_S3_CHECKSUMS', `expected when_required or when_supported, got "${checksums}"`);
   }
@@ -179,10 +198,70 @@ function s3Config(env: NodeJS.ProcessEnv): S3Config | null {
   };
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+function roles(env: Source): ReadonlySet<ServerRole> {
+  const raw = str(env, 'CHORUS_ROLES');
+  if (raw === undefined) return new Set(serverRoles);
+  const names = raw.split(',').map((r) => r.trim()).filter(Boolean);
+  const unknown = names.filter((r) => !(serverRoles as readonly string[]).includes(r));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new ConfigError('CHORUS_ROLES', `expected a comma-separated list of ${serverRoles.join(', ')}; ${unknown.length > 0 ? `unknown: ${unknown.join(', ')}` : 'got none'}`);
+  }
+  return new Set(names as ServerRole[]);
+}
+
+/**
+ * Reads the optional config file: a JSON object whose keys are the same names as the environment
+ * variables (`{"DATABASE_URL": "postgres://…", "CHORUS_WS_MAX_CONNECTIONS": 10000}`); values are
+ * strings, numbers or booleans.
+ */
+export function readConfigFile(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError('CHORUS_CONFIG', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError('CHORUS_CONFIG', `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('CHORUS_CONFIG', `${file} must hold a JSON object`);
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (typeof value === 'string') values[key] = value;
+    else if (typeof value === 'number') values[key] = String(value);
+    else if (typeof value === 'boolean') values[key] = value ? '1' : '0';
+    else throw new ConfigError(key, `in ${file}: expected a string, number or boolean`);
+  }
+  return values;
+}
+
+/**
+ * The configuration: environment variables, over the config file named by `file` or CHORUS_CONFIG
+ * when there is one. Throws a ConfigError naming the first bad setting, or the file's unknown keys.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, file: string | undefined = str(env, 'CHORUS_CONFIG')): Config {
+  const fromFile = file === undefined ? {} : readConfigFile(file);
+  const asked = new Set<string>(['CHORUS_CONFIG']);
+  const merged: Source = { ...fromFile, ...env };
+  const source = new Proxy(merged, {
+    get: (target, name) => {
+      if (typeof name === 'string') asked.add(name);
+      return Reflect.get(target, name) as string | undefined;
+    },
+  });
+  const config = readSettings(source);
+  const unknown = Object.keys(fromFile).filter((key) => !asked.has(key));
+  if (unknown.length > 0) throw new ConfigError(unknown.join(', '), `unknown setting${unknown.length > 1 ? 's' : ''} in ${file ?? 'the config file'}`);
+  return config;
+}
+
+function readSettings(env: Source): Config {
   const port = int(env, 'PORT', 3000);
-  const host = env.HOST ?? '0.0.0.0';
-  const dataDir = path.resolve(env.CHORUS_DATA_DIR ?? 'data');
+  const host = str(env, 'HOST') ?? '0.0.0.0';
+  const dataDir = path.resolve(str(env, 'CHORUS_DATA_DIR') ?? 'data');
   const signingSecret = text(env, 'CHORUS_FILES_SIGNING_SECRET');
   if (signingSecret !== null && signingSecret.length < 32) throw new ConfigError('CHORUS_FILES_SIGNING_SECRET', 'must be at least 32 characters');
   return {
@@ -190,12 +269,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    roles: roles(env),
+    metricsToken: metricsToken(env),
+    shutdownTimeoutMs: int(env, 'CHORUS_SHUTDOWN_TIMEOUT_MS', 25_000, 0),
     dataDir,
     // From src/ or dist/ alike: packages/server/<src|dist>/config.ts → packages/web/dist.
-    webDir: env.CHORUS_WEB_DIR === '' ? null : path.resolve(env.CHORUS_WEB_DIR ?? fileURLToPath(new URL('../../web/dist', import.meta.url))),
+    webDir: env.CHORUS_WEB_DIR === '' ? null : path.resolve(str(env, 'CHORUS_WEB_DIR') ?? fileURLToPath(new URL('../../web/dist', import.meta.url))),
     embeddedPgPort: int(env, 'CHORUS_EMBEDDED_PG_PORT', 54329, 1),
     publicUrl: url(env, 'CHORUS_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel: logLevel(env),
     sessionTtlHours: int(env, 'CHORUS_SESSION_TTL_HOURS', 24 * 30, 1),
     bodyLimitBytes: int(env, 'CHORUS_BODY_LIMIT_BYTES', 1024 * 1024, 1024),
     ws: {
@@ -245,4 +327,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       s3: s3Config(env),
     },
   };
+}
+
+function metricsToken(env: Source): string | null {
+  const token = str(env, 'CHORUS_METRICS_TOKEN');
+  if (token !== undefined && token.length < 16) throw new ConfigError('CHORUS_METRICS_TOKEN', 'must be at least 16 characters (it guards /metrics)');
+  return token ?? null;
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(env: Source): string {
+  const level = str(env, 'LOG_LEVEL') ?? 'info';
+  if (!logLevels.includes(level)) throw new ConfigError('LOG_LEVEL', `expected one of ${logLevels.join(', ')}, got "${level}"`);
+  return level;
 }

@@ -6,6 +6,7 @@ import type { PresenceStore } from './realtime/presence.js';
 import type { ChannelEvent } from '@chorus/protocol/events';
 import type { Mutation } from './events/log.js';
 import type { Signal } from './events/signals.js';
+import type { Metrics } from './observability/metrics.js';
 
 /** What every domain service runs with. Built once at start, passed explicitly. */
 export interface AppContext {
@@ -15,6 +16,8 @@ export interface AppContext {
   /** Who is connected: in memory on one node, in Redis for a cluster. */
   presence: PresenceStore;
   log: FastifyBaseLogger;
+  /** Prometheus metrics (observability/metrics.ts); absent in contexts without a server (the CLI). */
+  metrics?: Metrics;
 }
 
 /**
@@ -26,7 +29,10 @@ export async function mutate<T>(ctx: AppContext, fn: (m: Mutation) => Promise<T>
   const events: ChannelEvent[] = [];
   const signals: Signal[] = [];
   const result = await ctx.db.transaction().execute((trx) => fn({ trx, events, signals }));
-  if (events.length > 0) ctx.bus.publish(events);
+  if (events.length > 0) {
+    ctx.bus.publish(events);
+    ctx.metrics?.eventsPublished.inc(events.length);
+  }
   for (const signal of signals) ctx.bus.signal(signal);
   return result;
 }

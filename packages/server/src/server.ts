@@ -16,6 +16,9 @@ import { DeliveryWorker } from './integrations/delivery-worker.js';
 import { AgentHost } from './agent-host/host.js';
 import { closeFileStore, startFileSweeper } from './files/service.js';
 import { startRetentionJob } from './retention/job.js';
+import { Metrics } from './observability/metrics.js';
+import { sendQueue } from './messages/send-queue.js';
+import type { Lifecycle } from './system/routes.js';
 
 export interface RunningServer {
   app: App;
@@ -26,8 +29,16 @@ export interface RunningServer {
   embedded: EmbeddedDatabase | null;
   /** Sends outgoing webhooks from the outbox (polling every `webhooks.pollMs`). */
   webhooks: DeliveryWorker;
-  /** Runs the built-in agents in this process (null when `agentHost.enabled` is off). */
+  /** Runs the built-in agents in this process (null when `agentHost.enabled` is off or the role `agents` is not run here). */
   agentHost: AgentHost | null;
+  metrics: Metrics;
+  /** `stopping` turns true when close() begins (readiness then answers 503). */
+  lifecycle: Lifecycle;
+  /**
+   * Graceful shutdown: marks the node not ready, refuses new sockets and closes the open ones with
+   * GoingAway (clients resume elsewhere), stops listening and lets in-flight requests finish, writes
+   * every queued send, lets in-flight webhook deliveries finish, then closes the bus and the database.
+   */
   close(): Promise<void>;
 }
 
@@ -62,24 +73,32 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
     bus = new InProcessBus();
     presence = new LocalPresence();
   }
+  const roles = config.roles;
+  const lifecycle: Lifecycle = { stopping: false };
   const ctx: AppContext = { config, db, bus, presence, log: logger };
-  const app = await buildApp(ctx, logger);
-  const gateway = new Gateway(ctx, gatewayLimits);
-  gateway.attach(app.server, `${apiPrefix}/ws`);
+  let gateway: Gateway | null = null;
+  const metrics = new Metrics({ db, openConnections: () => gateway?.connections.size ?? 0, sendQueueDepth: () => sendQueue(ctx).depth });
+  ctx.metrics = metrics;
+  const app = await buildApp(ctx, logger, { api: roles.has('api'), lifecycle });
+  gateway = new Gateway(ctx, gatewayLimits);
+  if (roles.has('gateway')) gateway.attach(app.server, `${apiPrefix}/ws`);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  const leases = startLeaseSweeper(ctx);
-  const streams = startStreamSweeper(ctx);
-  const files = startFileSweeper(ctx);
-  const retention = startRetentionJob(ctx);
+  const jobs = roles.has('jobs');
+  const idle = { stop: () => Promise.resolve() };
+  const leases = jobs ? startLeaseSweeper(ctx) : idle;
+  const streams = jobs ? startStreamSweeper(ctx) : idle;
+  const files = jobs ? startFileSweeper(ctx) : idle;
+  const retention = jobs ? startRetentionJob(ctx) : idle;
   const webhooks = new DeliveryWorker(ctx);
-  webhooks.start();
-  const agentHost = config.agentHost.enabled
+  if (jobs) webhooks.start();
+  const agentHost = config.agentHost.enabled && roles.has('agents')
     ? new AgentHost({
         db,
-        url,
+        // Built-in agents are clients of the API and the gateway: this process's, or the cluster's.
+        url: roles.has('api') && roles.has('gateway') ? url : config.publicUrl,
         publicUrl: config.publicUrl,
         bus,
         pollMs: config.agentHost.pollSeconds * 1000,
@@ -91,18 +110,20 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      lifecycle.stopping = true;
       await agentHost?.stop();
+      await gateway.close();
+      await app.close();
+      await sendQueue(ctx).drain();
       await leases.stop();
       await streams.stop();
       await files.stop();
       await retention.stop();
       await webhooks.stop();
-      await gateway.close();
-      await app.close();
       await bus.close();
       closeFileStore(ctx);
       await db.destroy();
       await embedded?.stop();
     })());
-  return { app, ctx, gateway, url, embedded, webhooks, agentHost, close };
+  return { app, ctx, gateway, url, embedded, webhooks, agentHost, metrics, lifecycle, close };
 }

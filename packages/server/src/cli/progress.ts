@@ -1,11 +1,10 @@
 import type { Progress } from '../export/exporter.js';
-import type { Output } from './commands/run.js';
 
 /**
  * A one-line progress bar on a terminal (stderr), redrawn at most every 100 ms;
  * nothing when stderr is not a TTY or output is --json.
  */
-export function progressBar(stream: Output, enabled: boolean, verb: string): { update(p: Progress): void; done(): void } {
+export function progressBar(stream: { write(text: string): unknown; isTTY?: boolean }, enabled: boolean, verb: string): { update(p: Progress): void; done(): void } {
   if (!enabled || !stream.isTTY) return { update: () => undefined, done: () => undefined };
   let last = 0;
   let shown = false;

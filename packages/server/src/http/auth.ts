@@ -143,7 +143,7 @@ export function deadTokenMessage(dead: DeadToken): string {
  */
 export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const mode = request.routeOptions.config.auth ?? 'any';
     if (mode === 'none' || request.is404) return;
     const token = bearer(request);
@@ -156,6 +156,8 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     }
     // Known before a refusal, so that an agent's refused attempt is audited (audit/denials.ts).
     request.principal = principal;
+    // Every later log line of this request (errors, "request completed") names who made it.
+    request.log = reply.log = request.log.child(principal.type === 'agent' ? { member_id: principal.agent.id } : { user_id: principal.user.id });
     if (mode === 'user' && principal.type !== 'user') throw agentsNotAllowed();
   });
 }

@@ -17,6 +17,8 @@ interface Pending {
 export class SendQueue {
   readonly #pending: Pending[] = [];
   #active = 0;
+  #idle: (() => void)[] = [];
+  #unsettled = 0;
 
   constructor(
     private readonly ctx: AppContext,
@@ -25,10 +27,34 @@ export class SendQueue {
   ) {}
 
   submit(request: SendRequest): Promise<SendOutcome> {
-    return new Promise((resolve, reject) => {
+    const timer = this.ctx.metrics?.sendLatency.startTimer();
+    this.#unsettled += 1;
+    const sent = new Promise<SendOutcome>((resolve, reject) => {
       this.#pending.push({ request, resolve, reject });
       this.#pump();
     });
+    sent.then(
+      (outcome) => {
+        this.#unsettled -= 1;
+        timer?.({ outcome: outcome.kind });
+      },
+      () => {
+        this.#unsettled -= 1;
+        timer?.({ outcome: 'error' });
+      },
+    );
+    return sent;
+  }
+
+  /** Sends submitted and not yet written: waiting for a batch, or in one being written (a metric). */
+  get depth(): number {
+    return this.#unsettled;
+  }
+
+  /** Resolves once every send submitted so far is written (or failed): graceful shutdown waits for it. */
+  drain(): Promise<void> {
+    if (this.#active === 0 && this.#pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   #pump(): void {
@@ -40,6 +66,7 @@ export class SendQueue {
         this.#pump();
       });
     }
+    if (this.#active === 0 && this.#pending.length === 0) for (const resolve of this.#idle.splice(0)) resolve();
   }
 
   async #write(batch: Pending[]): Promise<void> {

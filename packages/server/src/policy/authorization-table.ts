@@ -1082,6 +1082,11 @@ export const authorizationTable: Row[] = [
 /** Routes anyone may call without credentials. Everything else answers 401 without a token. */
 export const publicRoutes: Route[] = [
   'GET /health',
+  // operations: liveness and readiness say nothing about data; /metrics checks its own bearer
+  // token (CHORUS_METRICS_TOKEN) and does not exist without one (404); it is outside /api/v1
+  'GET /live',
+  'GET /ready',
+  'GET /metrics',
   'GET /openapi.json',
   'POST /auth/signup',
   'POST /auth/login',

@@ -344,6 +344,16 @@ describe('public routes', () => {
   /** How to call each public route, and the status it answers without a token. */
   const calls: Record<string, { call: () => Promise<Reply>; status: Cell }> = {
     'GET /health': { call: () => api.get('/health'), status: 200 },
+    'GET /live': { call: () => api.get('/live'), status: 200 },
+    'GET /ready': { call: () => api.get('/ready'), status: 200 },
+    // Not under /api/v1; off (404) on a server without CHORUS_METRICS_TOKEN, such as this one (system/operations.test.ts covers the token).
+    'GET /metrics': {
+      call: async () => {
+        const res = await fetch(`${api.baseUrl}/metrics`);
+        return { status: res.status, body: await res.json(), headers: res.headers };
+      },
+      status: '404 route_not_found',
+    },
     'GET /agents/guide.md': { call: () => api.get('/agents/guide.md'), status: 200 },
     'POST /hooks/:hookId/:secret': {
       call: async () => {

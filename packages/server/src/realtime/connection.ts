@@ -19,6 +19,7 @@ export class Subscription implements StreamSubscriber {
 
   deliver(event: ChannelEvent, frame: Buffer): void {
     this.connection.sendRaw(frame);
+    this.connection.gateway.ctx.metrics?.eventsDelivered.inc();
     if (event.type === 'member.left' && event.payload.member_id === this.connection.actor?.member.id) {
       // The member's last event in this channel: nothing after it is theirs to see.
       this.connection.gateway.unsubscribe(this.connection, this.channelId, 'left');

@@ -65,6 +65,8 @@ export class Gateway {
   /** Presence changes not yet sent: per org, the latest per member. */
   #presence = new Map<string, Map<string, Buffer>>();
   #presenceTimer: NodeJS.Timeout | null = null;
+  /** Set by close(): upgrades are refused from then on. */
+  #closing = false;
 
   constructor(
     readonly ctx: AppContext,
@@ -105,6 +107,11 @@ export class Gateway {
       const url = request.url?.split('?')[0];
       if (url !== path) {
         socket.destroy();
+        return;
+      }
+      if (this.#closing) {
+        // Shutting down: the client tries again, on another node behind the load balancer.
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n\r\n');
         return;
       }
       if (this.connections.size >= this.limits.maxConnections) {
@@ -367,6 +374,7 @@ export class Gateway {
 
   /** Closes every connection with GoingAway (clients reconnect and resume elsewhere), then stops. */
   async close(): Promise<void> {
+    this.#closing = true;
     clearInterval(this.#heartbeat);
     if (this.#presenceTimer) clearTimeout(this.#presenceTimer);
     for (const off of this.#unsubscribe) off();

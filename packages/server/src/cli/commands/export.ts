@@ -1,34 +1,36 @@
 import { exportArchive, resolveScope } from '../../export/exporter.js';
-import { withDatabase } from '../database.js';
+import { fileBlobs } from '../../export/file-blobs.js';
+import { refusedHelp, refusingWith3 } from '../archives.js';
+import { defineCommand } from '../command.js';
 import { progressBar } from '../progress.js';
-import { required, runCommand, type Io } from './run.js';
+import { commandConfig, openDatabase } from '../runtime.js';
 
-export const exportHelp = `chorus export --org <id|slug> [--channel <id>] --out <file.tar.gz> [--json]
-
-  Writes the org (or one of its channels) to a portable archive: JSON Lines per
-  table, a manifest with counts and checksums, packed as .tar.gz (docs/BACKUP.md).
-  Reads DATABASE_URL, or the embedded database in CHORUS_DATA_DIR (stop the
-  server first). Tokens, sessions and webhook secrets are not exported.
-
-  --org      the org's id or slug
-  --channel  only this channel (with the people its rows name)
-  --out      the archive to write
-  --json     print the manifest as JSON, no progress bar
-  exit: 0 written, 2 bad usage, 3 no such org or channel, 1 failed
-`;
-
-export function exportCommand(argv: string[], io: Io): Promise<number> {
-  return runCommand(argv, io, { help: exportHelp, options: { org: { type: 'string' }, channel: { type: 'string' }, out: { type: 'string' } } }, async (values, json) => {
-    const org = required(values, 'org');
-    const out = required(values, 'out');
-    const channel = typeof values.channel === 'string' ? values.channel : undefined;
-    const bar = progressBar(io.stderr, !json, 'exporting');
-    const manifest = await withDatabase(io.env, async (db) => exportArchive(db, await resolveScope(db, org, channel), out, (p) => { bar.update(p); }));
-    bar.done();
-    if (!json) {
+export default defineCommand({
+  name: 'export',
+  summary: 'write an org (or one channel) to a portable archive (.tar.gz of JSON Lines and files)',
+  description: `JSON Lines per table, the files' bytes, and a manifest with counts and checksums (docs/BACKUP.md).
+Works on DATABASE_URL, or the embedded database of CHORUS_DATA_DIR. Tokens, sessions and webhook
+secrets are not exported. ${refusedHelp}`,
+  options: {
+    org: { type: 'string', placeholder: '<slug|id>', help: 'the org (its address or id)', required: true },
+    channel: { type: 'string', placeholder: '<id>', help: 'only this channel (with the people its rows name)' },
+    out: { type: 'string', placeholder: '<file.tar.gz>', help: 'the archive to write', required: true },
+  },
+  async run({ values, env, configFile, out }) {
+    const config = commandConfig({ env, configFile });
+    const { db, embedded } = await openDatabase(config);
+    const blobs = fileBlobs(config.files);
+    const bar = progressBar(process.stderr, !out.json, 'exporting');
+    try {
+      const manifest = await refusingWith3(async () => exportArchive(db, await resolveScope(db, values.org, values.channel), values.out, (p) => { bar.update(p); }, blobs));
+      bar.done();
       const rows = manifest.entities.reduce((a, e) => a + e.count, 0);
-      io.stdout.write(`chorus export: wrote ${out} (${rows} rows in ${manifest.entities.length} tables)\n`);
+      out.result({ file: values.out, manifest }, `Wrote ${values.out}: ${rows} rows in ${manifest.entities.length} tables.`);
+      return 0;
+    } finally {
+      blobs.close();
+      await db.destroy();
+      await embedded?.stop();
     }
-    return { file: out, manifest };
-  });
-}
+  },
+});
