@@ -1,12 +1,13 @@
 import type { MessageView } from '@chorus/sdk';
 import { useStore } from '../../app/workspace/provider.js';
-import { useStreamText } from './streams.js';
+import { useFollowStreams, useStreamText } from './streams.js';
 
 /**
  * The message footer of an open streamed reply: the text appended since the message arrived, growing
  * as `stream` frames come in (plain text until the final body replaces it, rendered as markdown).
  */
 export function StreamingTail({ message }: { message: MessageView }) {
+  useFollowStreams();
   if (message.stream !== 'open' || message.deleted_at !== null) return null;
   return <Tail message={message} />;
 }

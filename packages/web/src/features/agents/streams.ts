@@ -1,32 +1,31 @@
 import { useEffect, useSyncExternalStore } from 'react';
-import type { MessageView } from '@chorus/sdk';
+import type { ChorusSocket, MessageView } from '@chorus/sdk';
+import { useStore } from '../../app/workspace/provider.js';
 import type { WorkspaceStore } from '../../app/workspace/workspace-store.js';
 
-/** What a streamed reply shows so far: its text and the index of the last chunk appended. */
-interface Live {
-  text: string;
-  index: number;
-}
-
 /**
- * The text of open streamed replies, grown by the socket's `stream` frames (not events: never replayed).
- * The opening body is chunk 1 (`message.body` when the message arrived). A gap in the indices (a chunk
- * missed, e.g. while the pane was closed) is repaired by refetching the message, whose `body` holds the
- * text so far. The final text comes as `message.edited` (stream `ended`): the message body then wins.
+ * The chunks of open streamed replies, from the socket's `stream` frames. Chunks are not stored by
+ * the server (a refetch gives only the opening body) and frames are never replayed, so they are kept
+ * from the moment the workspace shows a channel, for every message, before any pane shows it.
+ * The opening body is chunk 1 (`message.body`); the text shown is the body and the following chunks
+ * while they are contiguous — a gap waits for the final text, which comes as `message.edited`.
  */
 export class StreamTexts {
-  readonly #live = new Map<string, Live>();
+  readonly #chunks = new Map<string, string[]>();
   readonly #listeners = new Set<() => void>();
-  #detach: (() => void) | null = null;
+  #socket: ChorusSocket | null = null;
+  #off: (() => void) | null = null;
+  #version = 0;
 
   constructor(private readonly store: WorkspaceStore) {}
 
-  /** Listens to the store's socket (again, if it was replaced). */
+  /** Listens to the store's socket (again, when it was replaced). */
   attach(): void {
     const socket = this.store.socket;
-    if (!socket || this.#detach) return;
-    const off = socket.on('stream', (frame) => { this.#chunk(frame.channel_id, frame.message_id, frame.index, frame.text); });
-    this.#detach = () => { off(); this.#detach = null; };
+    if (!socket || socket === this.#socket) return;
+    this.#off?.();
+    this.#socket = socket;
+    this.#off = socket.on('stream', (frame) => { this.#chunk(frame.message_id, frame.index, frame.text); });
   }
 
   readonly subscribe = (listener: () => void): (() => void) => {
@@ -34,33 +33,22 @@ export class StreamTexts {
     return () => { this.#listeners.delete(listener); };
   };
 
-  /** The text so far of an open stream (at least the body the message arrived with). */
+  readonly version = (): number => this.#version;
+
+  /** The text so far of an open stream: its body, then the contiguous chunks after it. */
   text(message: MessageView): string {
-    const live = this.#live.get(message.id);
-    return live && live.text.length >= message.body.length ? live.text : message.body;
+    const chunks = this.#chunks.get(message.id);
+    let text = message.body;
+    for (let i = 2; chunks?.[i] !== undefined; i++) text += chunks[i];
+    return text;
   }
 
-  #chunk(channelId: string, messageId: string, index: number, text: string): void {
-    const held = this.store.getSnapshot().ws.channels[channelId]?.messages[messageId];
-    // The opening body (chunk 1) is the body the message arrived with.
-    const live = this.#live.get(messageId) ?? (held?.stream === 'open' ? { text: held.body, index: 1 } : undefined);
-    if (live && index === live.index + 1) this.#set(messageId, { text: live.text + text, index });
-    else if (!live || index > live.index + 1) void this.#repair(messageId, index);
-  }
-
-  /** Refetches the body so far after a gap; chunks that arrive meanwhile are kept in order by index. */
-  async #repair(messageId: string, index: number): Promise<void> {
-    try {
-      const { message } = await this.store.rest.message(messageId);
-      const live = this.#live.get(messageId);
-      if (!live || live.index < index) this.#set(messageId, { text: message.body, index });
-    } catch {
-      // The final text arrives as message.edited anyway.
-    }
-  }
-
-  #set(messageId: string, live: Live): void {
-    this.#live.set(messageId, live);
+  #chunk(messageId: string, index: number, text: string): void {
+    if (index < 2) return;
+    const chunks = this.#chunks.get(messageId) ?? [];
+    chunks[index] = text;
+    this.#chunks.set(messageId, chunks);
+    this.#version += 1;
     for (const l of this.#listeners) l();
   }
 }
@@ -77,10 +65,15 @@ export function streamTexts(store: WorkspaceStore): StreamTexts {
   return t;
 }
 
+/** Starts keeping stream chunks for the workspace (called where a channel is shown). */
+export function useFollowStreams(): void {
+  const store = useStore();
+  useEffect(() => { streamTexts(store); });
+}
+
 /** The live text of a message while its stream is open; its body otherwise. */
 export function useStreamText(store: WorkspaceStore, message: MessageView): string {
   const t = streamTexts(store);
-  useEffect(() => { t.attach(); }, [t]);
-  const text = useSyncExternalStore(t.subscribe, () => t.text(message));
-  return message.stream === 'open' ? text : message.body;
+  useSyncExternalStore(t.subscribe, t.version);
+  return message.stream === 'open' ? t.text(message) : message.body;
 }

@@ -10,7 +10,7 @@ import { DocMarkdown } from './DocMarkdown.js';
  * saved in between, the server answers `409 revision_conflict` with the doc as it is now, and the
  * editor shows both: keep editing and save over theirs knowingly, or take their version.
  */
-export function DocEditor({ doc, onSaved, onDirty }: { doc: DocView; onSaved: (doc: DocView) => void; onDirty: (dirty: boolean) => void }) {
+export function DocEditor({ doc, onSaved, onDirty, onTookTheirs }: { doc: DocView; onSaved: (doc: DocView) => void; onDirty: (dirty: boolean) => void; onTookTheirs: (doc: DocView) => void }) {
   const store = useStore();
   const members = useMembers();
   const [title, setTitle] = useState(doc.title);
@@ -46,6 +46,7 @@ export function DocEditor({ doc, onSaved, onDirty }: { doc: DocView; onSaved: (d
     setBody(conflict.body);
     setBase(conflict.revision);
     setConflict(null);
+    onTookTheirs(conflict);
   };
   return (
     <form className="form doc-edit-form" onSubmit={(e) => { void save(e); }}>

@@ -44,6 +44,14 @@ export function DocPanel({ docId }: { docId: string }) {
       setError(errorMessage(e));
     }
   };
+  /** Leaving the editor drops its changes; a revision saved meanwhile is loaded then. */
+  const switchTo = (next: Tab) => {
+    if (tab === 'edit' && next !== 'edit') {
+      dirty.current = false;
+      if (newer !== null) load();
+    }
+    setTab(next);
+  };
   if (!doc) return error ? <p className="form-error" role="alert">{error}</p> : <p className="empty-state" role="status">Loading the doc…</p>;
   return (
     <div className="doc-panel knowledge-list">
@@ -57,7 +65,7 @@ export function DocPanel({ docId }: { docId: string }) {
       </p>
       <div className="tabs" role="tablist" aria-label="Doc views">
         {(['read', 'edit', 'history'] as const).map((t) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} onClick={() => { setTab(t); }}>{t === 'read' ? 'Read' : t === 'edit' ? 'Edit' : 'History'}</button>
+          <button key={t} type="button" role="tab" aria-selected={tab === t} onClick={() => { switchTo(t); }}>{t === 'read' ? 'Read' : t === 'edit' ? 'Edit' : 'History'}</button>
         ))}
       </div>
       {error && <p className="form-error" role="alert">{error}</p>}
@@ -69,6 +77,7 @@ export function DocPanel({ docId }: { docId: string }) {
           doc={doc}
           onDirty={(d) => { dirty.current = d; }}
           onSaved={(d) => { dirty.current = false; setDoc(d); setNewer(null); setTab('read'); }}
+          onTookTheirs={(d) => { setDoc(d); setNewer(null); }}
         />
       )}
       {tab === 'history' && <DocHistory doc={doc} onRestored={(d) => { setDoc(d); setTab('read'); }} />}

@@ -1,10 +1,13 @@
 import type { ChannelView } from '@chorus/sdk';
 import { openPanel } from '../../app/panel-state.js';
 import { SearchBox } from '../search/SearchBox.js';
+import { useFollowStreams } from '../agents/streams.js';
 import './knowledge.css';
 
 /** The channel header's tools: search, and the channel's pins, docs and experience in the panel. */
 export function KnowledgeButtons({ channel }: { channel: ChannelView }) {
+  // Stream chunks are kept from the moment a channel shows, before any message of it is rendered.
+  useFollowStreams();
   return (
     <span className="knowledge-tools">
       <SearchBox />

@@ -54,7 +54,7 @@ export function SearchPage() {
       <header className="row-actions"><h1>Search</h1><SearchBox key={search.get('q') ?? ''} /></header>
       <div className="search-filters" aria-label="Filters">
         <label>In
-          <select value={kinds} onChange={(e) => { set('kinds', e.target.value); }}>
+          <select aria-label="Search in" value={kinds} onChange={(e) => { set('kinds', e.target.value); }}>
             <option value="">Everything</option>
             <option value="message">Messages</option>
             <option value="doc">Docs</option>
@@ -62,26 +62,26 @@ export function SearchPage() {
           </select>
         </label>
         <label>Channel
-          <select value={search.get('channel') ?? ''} onChange={(e) => { set('channel', e.target.value); }}>
+          <select aria-label="Channel" value={search.get('channel') ?? ''} onChange={(e) => { set('channel', e.target.value); }}>
             <option value="">Any channel</option>
             {channels.map((c) => <option key={c.id} value={c.id}>{channelLabel(c, view.members, view.me?.id)}</option>)}
           </select>
         </label>
         <label>From
-          <select value={search.get('author') ?? ''} onChange={(e) => { set('author', e.target.value); }}>
+          <select aria-label="From" value={search.get('author') ?? ''} onChange={(e) => { set('author', e.target.value); }}>
             <option value="">Anyone</option>
             {people.map((m) => <option key={m.id} value={m.id}>{m.display_name}{m.kind === 'agent' ? ' (agent)' : ''}</option>)}
           </select>
         </label>
         <label>Kind of author
-          <select value={search.get('author_kind') ?? ''} onChange={(e) => { set('author_kind', e.target.value); }}>
+          <select aria-label="Kind of author" value={search.get('author_kind') ?? ''} onChange={(e) => { set('author_kind', e.target.value); }}>
             <option value="">People and agents</option>
             <option value="human">People</option>
             <option value="agent">Agents</option>
           </select>
         </label>
-        <label>Since <input type="date" value={search.get('since') ?? ''} onChange={(e) => { set('since', e.target.value); }} /></label>
-        <label>Until <input type="date" value={search.get('until') ?? ''} onChange={(e) => { set('until', e.target.value); }} /></label>
+        <label>Since <input aria-label="Since" type="date" value={search.get('since') ?? ''} onChange={(e) => { set('since', e.target.value); }} /></label>
+        <label>Until <input aria-label="Until" type="date" value={search.get('until') ?? ''} onChange={(e) => { set('until', e.target.value); }} /></label>
         <label className="checkbox"><span><input type="checkbox" checked={search.get('pinned') === 'true'} onChange={(e) => { set('pinned', e.target.checked ? 'true' : null); }} /> has:pin</span></label>
       </div>
       {!query && <p className="empty-state">Type words to search; "a phrase", or, and -word work as on the web.</p>}
