@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { MessageView } from '@chorus/sdk';
+import { threadReplies, timeline, type MessageView } from '@chorus/sdk';
 import { useChannel } from '../../app/workspace/hooks.js';
 
 const stepKinds = new Set<MessageView['kind']>(['agent_reasoning', 'agent_tool']);
@@ -24,7 +24,11 @@ export function reasoningSteps(messages: Iterable<MessageView>, reply: MessageVi
 export function ReasoningSteps({ message }: { message: MessageView }) {
   const relevant = message.author.kind === 'agent' && message.kind === 'chat';
   const channel = useChannel(relevant ? message.channel_id : null);
-  const steps = useMemo(() => (relevant && channel ? reasoningSteps(Object.values(channel.messages), message) : []), [relevant, channel, message]);
+  const steps = useMemo(() => {
+    if (!relevant || !channel) return [];
+    // Replies are held by thread, top-level messages by id.
+    return reasoningSteps(message.thread_root_id ? threadReplies(channel, message.thread_root_id) : timeline(channel), message);
+  }, [relevant, channel, message]);
   if (steps.length === 0) return null;
   return (
     <details className="reasoning">
