@@ -36,9 +36,9 @@ const article = (scope: Page | ReturnType<Page['locator']>, text: string) => sco
 
 /** A gate the test opens when it has seen what it waits for. */
 function gate(): { wait: Promise<void>; open: () => void } {
-  let open = () => undefined as void;
+  let open: () => void = () => undefined;
   const wait = new Promise<void>((resolve) => { open = resolve; });
-  return { wait, open };
+  return { wait, open: () => { open(); } };
 }
 
 describe('agents, knowledge and search in the browser', () => {

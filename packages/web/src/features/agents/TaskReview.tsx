@@ -76,7 +76,7 @@ function Review({ task, message }: { task: TaskView; message: MessageView }) {
           ))}
         </span>
       )}
-      {rejecting && (
+      {rejecting && task.status === 'done' && (
         <form className="reject-form" onSubmit={reject}>
           <label>Why reject it? <input value={reason} onChange={(e) => { setReason(e.target.value); }} required maxLength={500} autoFocus /></label>
           <button type="submit" className="primary">Reject result</button>

@@ -39,7 +39,7 @@ export class StreamTexts {
   text(message: MessageView): string {
     const chunks = this.#chunks.get(message.id);
     let text = message.body;
-    for (let i = 2; chunks?.[i] !== undefined; i++) text += chunks[i];
+    for (let i = 2, chunk = chunks?.[i]; chunk !== undefined; chunk = chunks?.[++i]) text += chunk;
     return text;
   }
 

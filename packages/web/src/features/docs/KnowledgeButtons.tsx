@@ -11,9 +11,9 @@ export function KnowledgeButtons({ channel }: { channel: ChannelView }) {
   return (
     <span className="knowledge-tools">
       <SearchBox />
-      <button type="button" onClick={() => { openPanel('pins', channel.id); }} aria-label="Pinned messages" title="Pinned messages">📌 Pins</button>
-      <button type="button" onClick={() => { openPanel('docs', channel.id); }} aria-label="Channel docs" title="Channel docs">📄 Docs</button>
-      <button type="button" onClick={() => { openPanel('experience', channel.id); }} aria-label="Experience" title="Experience">💡 Experience</button>
+      <button type="button" onClick={() => { openPanel('pins', channel.id); }} aria-label="Pinned messages" title="Pinned messages">Pins</button>
+      <button type="button" onClick={() => { openPanel('docs', channel.id); }} aria-label="Channel docs" title="Channel docs">Docs</button>
+      <button type="button" onClick={() => { openPanel('experience', channel.id); }} aria-label="Experience" title="Experience">Experience</button>
     </span>
   );
 }
