@@ -4,6 +4,7 @@ import type { TaskView } from '@chorus/protocol/views';
 import { useStore } from '../../app/workspace/provider.js';
 import { useMe, useMembers } from '../../app/workspace/hooks.js';
 import { errorMessage } from '../../components/errors.js';
+import { ReasonForm } from './ReasonForm.js';
 import { useResultTask } from './tasks.js';
 
 const statusText: Record<TaskView['status'], string> = {
@@ -38,19 +39,15 @@ function Review({ task, message }: { task: TaskView; message: MessageView }) {
   const me = useMe();
   const members = useMembers();
   const [rejecting, setRejecting] = useState(false);
-  const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const run = (action: () => Promise<unknown>) => {
     setError(null);
     action().catch((e: unknown) => { setError(errorMessage(e)); });
   };
-  const reject = (event: { preventDefault(): void }) => {
-    event.preventDefault();
-    if (!reason.trim()) return;
+  const reject = (reason: string) => {
     run(async () => {
-      await store.rest.rejectTask(task.id, reason.trim());
+      await store.rest.rejectTask(task.id, reason);
       setRejecting(false);
-      setReason('');
     });
   };
   const rate = (emoji: string) => {
@@ -77,10 +74,7 @@ function Review({ task, message }: { task: TaskView; message: MessageView }) {
         </span>
       )}
       {rejecting && task.status === 'done' && (
-        <form className="reject-form" onSubmit={reject}>
-          <label>Why reject it? <input value={reason} onChange={(e) => { setReason(e.target.value); }} required maxLength={500} autoFocus /></label>
-          <button type="submit" className="primary">Reject result</button>
-        </form>
+        <ReasonForm question="Why reject it?" submit="Reject result" onSubmit={reject} />
       )}
       {error && <p className="form-error" role="alert">{error}</p>}
     </div>

@@ -5,6 +5,7 @@ import { useMembers } from '../../app/workspace/hooks.js';
 import { errorMessage } from '../../components/errors.js';
 import { DocMarkdown } from '../docs/DocMarkdown.js';
 import { openSource } from '../agents/jump.js';
+import { ReasonForm } from '../agents/ReasonForm.js';
 
 const reviewText = { review_due: 'due for review', low_score: 'poor signals' } as const;
 
@@ -16,18 +17,14 @@ export function ExperienceItem({ entry, onChange, review = false }: { entry: Exp
   const store = useStore();
   const members = useMembers();
   const [flagging, setFlagging] = useState(false);
-  const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
   const act = (action: () => Promise<{ experience: ExperienceView }>) => {
     setError(null);
     action().then(({ experience }) => { onChange(experience); }, (e: unknown) => { setError(errorMessage(e)); });
   };
-  const flag = (event: { preventDefault(): void }) => {
-    event.preventDefault();
-    if (!reason.trim()) return;
-    act(() => store.rest.voteExperience(entry.id, 'flag', reason.trim()));
+  const flag = (reason: string) => {
+    act(() => store.rest.voteExperience(entry.id, 'flag', reason));
     setFlagging(false);
-    setReason('');
   };
   const q = entry.quality;
   return (
@@ -59,10 +56,7 @@ export function ExperienceItem({ entry, onChange, review = false }: { entry: Exp
         {(review || entry.status === 'active') && <button type="button" onClick={() => { act(() => store.rest.deprecateExperience(entry.id)); }}>Deprecate</button>}
       </div>
       {flagging && (
-        <form className="reject-form" onSubmit={flag}>
-          <label>Why flag it? <input value={reason} onChange={(e) => { setReason(e.target.value); }} required maxLength={500} autoFocus /></label>
-          <button type="submit" className="primary">Flag entry</button>
-        </form>
+        <ReasonForm question="Why flag it?" submit="Flag entry" onSubmit={flag} />
       )}
       {error && <p className="form-error" role="alert">{error}</p>}
     </article>
