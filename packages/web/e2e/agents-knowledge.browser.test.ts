@@ -1,33 +1,26 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createAgent, type ChorusAgent, type WebSocketFactory } from '@chorus/sdk';
-import type { ChildServer } from '../../server/src/test/child-server.js';
 import { createWorld, unique, type World } from '../../server/src/test/fixtures.js';
-import { launchBrowser } from './browser.js';
-import { openAs, screenshot, startAppServer } from './app.js';
+import { appPerFile, openAs, screenshot } from './app.js';
 
 /**
  * Agents, knowledge and search in a real browser: an agent (the SDK's runtime, in this process)
  * streams a cited reply that a person watches grow, then rejects; a pin and a doc edit by one
  * person appear for another live; a search highlights its term and shows markup as text.
  */
-let server: ChildServer;
-let browser: Browser;
+const env = appPerFile();
 let world: World;
 const agents: ChorusAgent[] = [];
 const gates: (() => void)[] = [];
 
 beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchBrowser();
-  world = await createWorld(server.url);
+  world = await createWorld(env.server.url);
 });
 afterAll(async () => {
   for (const open of gates) open();
   await Promise.all(agents.map((a) => a.stop()));
-  await browser.close();
-  await server.kill('SIGTERM');
 });
 
 const channelPath = (channelId: string, query = '') => `/o/${world.orgId}/c/${channelId}${query}`;
@@ -51,7 +44,7 @@ describe('agents, knowledge and search in the browser', () => {
     const halfway = gate();
     gates.push(halfway.open);
     const runtime = createAgent({
-      url: server.url,
+      url: env.server.url,
       token: bot.token,
       orgId: world.orgId,
       WebSocket: WebSocket as unknown as WebSocketFactory,
@@ -69,7 +62,7 @@ describe('agents, knowledge and search in the browser', () => {
     agents.push(runtime);
     await runtime.start();
 
-    const page = await openAs(browser, server.url, world.owner.token, channelPath(channel));
+    const page = await openAs(env.browser, env.server.url, world.owner.token, channelPath(channel));
     await composer(page).waitFor();
     await composer(page).fill(`@${bot.handle} when do we deploy?`);
     await composer(page).press('Enter');
@@ -131,8 +124,8 @@ describe('agents, knowledge and search in the browser', () => {
     await world.post(bob, channel, 'The release checklist lives in the runbook');
     const doc = (await world.owner.api.post(`/channels/${channel}/docs`, { title: 'Release notes', body: 'First draft' })).body.doc;
 
-    const ana = await openAs(browser, server.url, world.owner.token, channelPath(channel));
-    const bobPage = await openAs(browser, server.url, bob.token, channelPath(channel, '?panel=pins:' + channel));
+    const ana = await openAs(env.browser, env.server.url, world.owner.token, channelPath(channel));
+    const bobPage = await openAs(env.browser, env.server.url, bob.token, channelPath(channel, '?panel=pins:' + channel));
     const bobPins = bobPage.getByRole('complementary', { name: 'Pinned messages' });
     await bobPins.getByText('Nothing is pinned here yet', { exact: false }).waitFor();
 
@@ -145,10 +138,10 @@ describe('agents, knowledge and search in the browser', () => {
     await screenshot(bobPage, 'pins-live');
 
     // Both open the doc; Ana edits and saves; Bob's view shows the new revision live.
-    await bobPage.goto(server.url + channelPath(channel, `?panel=doc:${doc.id}`));
+    await bobPage.goto(env.server.url + channelPath(channel, `?panel=doc:${doc.id}`));
     const bobDoc = bobPage.getByRole('complementary', { name: 'Doc' });
     await bobDoc.getByText('First draft').waitFor();
-    await ana.goto(server.url + channelPath(channel, `?panel=doc:${doc.id}`));
+    await ana.goto(env.server.url + channelPath(channel, `?panel=doc:${doc.id}`));
     const anaDoc = ana.getByRole('complementary', { name: 'Doc' });
     await anaDoc.getByRole('tab', { name: 'Edit' }).click();
     await anaDoc.getByLabel('Doc body (markdown)').fill('First draft\n\n- **Ship** on Tuesday');
@@ -187,7 +180,7 @@ describe('agents, knowledge and search in the browser', () => {
     const term = unique('zebrafish').replace(/[0-9]/g, 'q');
     const channel = await world.channel(world.owner, { name: unique('search') });
     await world.post(world.owner, channel, `The ${term} rollout is <img src=x onerror="window.__xss=1"> done`);
-    const page = await openAs(browser, server.url, world.owner.token, channelPath(channel));
+    const page = await openAs(env.browser, env.server.url, world.owner.token, channelPath(channel));
     const box = page.getByRole('searchbox', { name: 'Search messages, docs and experience' });
     await box.fill(term);
     await box.press('Enter');
