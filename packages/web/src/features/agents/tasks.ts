@@ -36,7 +36,10 @@ export class TaskIndex {
   load(channelId: string): void {
     if (this.#loaded.has(channelId)) return;
     this.#loaded.add(channelId);
-    this.store.rest.channelTasks(channelId, { limit: 100 }).then(({ tasks }: { tasks: TaskDetail[] }) => { this.#put(tasks.map((t) => t.task)); }, () => { this.#loaded.delete(channelId); });
+    this.store.rest.channelTasks(channelId, { limit: 100 })
+      .then(({ tasks }: { tasks: TaskDetail[] }) => { this.#put(tasks.map((t) => t.task)); })
+      // Loaded again the next time a reply asks (a reader who may not list tasks sees no controls).
+      .catch(() => { this.#loaded.delete(channelId); });
   }
 
   /** The task whose result (or, with `running`, whose thread) this message is. */
