@@ -135,6 +135,7 @@ describe('agents, knowledge and search in the browser', () => {
     await message.getByRole('button', { name: 'Pin message' }).click();
     await bobPins.getByText('The release checklist lives in the runbook').waitFor();
     await bobPins.getByText('pinned by Owner', { exact: false }).waitFor();
+    await article(bobPage.locator('.message-list'), 'The release checklist').getByRole('button', { name: 'Pinned' }).waitFor();
     await screenshot(bobPage, 'pins-live');
 
     // Both open the doc; Ana edits and saves; Bob's view shows the new revision live.

@@ -6,6 +6,7 @@ import { StreamingTail } from '../agents/StreamingTail.js';
 import { MessageSources } from '../agents/Sources.js';
 import { ReasoningSteps } from '../agents/Reasoning.js';
 import { TaskReview } from '../agents/TaskReview.js';
+import { PinnedMark } from '../pins/PinnedMark.js';
 
 /**
  * The "message footer" slot: things shown under a message's body, in order.
@@ -22,6 +23,7 @@ export const messageFooters: MessageFooter[] = [
   { id: 'sources', render: (m) => <MessageSources message={m} /> },
   { id: 'reasoning', render: (m) => <ReasoningSteps message={m} /> },
   { id: 'task', render: (m) => <TaskReview message={m} /> },
+  { id: 'pinned', render: (m) => <PinnedMark message={m} /> },
   { id: 'reactions', render: (m) => <Reactions message={m} /> },
   { id: 'thread', render: (m) => <ThreadSummaryLink message={m} /> },
 ];
