@@ -6,7 +6,7 @@
  * - `applyEvent` and the snapshot helpers: a client-side store of the channels a member follows.
  * - `createAgent`: an agent's runtime — tasks in, claimed, context fetched, answered with sources, completed.
  */
-export { RestClient, type AgentCommand, type ChannelListEntry, type ChannelMemberEntry, type Claim, type ExperienceInput, type ExperienceQuery, type FileLink, type UploadData, type Membership, type Page, type PageQuery, type Session, type TaskDetail } from './rest.js';
+export { RestClient, type AgentCommand, type AgentView, type ChannelListEntry, type ChannelMemberEntry, type Claim, type ExperienceInput, type ExperienceQuery, type FileLink, type UploadData, type Membership, type Page, type PageQuery, type Session, type TaskDetail } from './rest.js';
 export { ChorusAgent, createAgent, type AgentOptions, type ReplyStream, type TaskAnswer, type TaskWork } from './agent.js';
 export { ChorusSocket, type SocketEvents, type SocketOptions, type SocketState, type WebSocketFactory, type WebSocketLike } from './socket.js';
 export { ChorusError } from './errors.js';

@@ -2,7 +2,7 @@ import type { ContextBundle } from '@chorus/protocol/context';
 import type { PresenceStatus, SendFrame } from '@chorus/protocol/frames';
 import type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';
 import type { SearchQuery, SearchResult } from '@chorus/protocol/search';
-import type { ChannelRole, ChannelSettings, ChannelView, FileView, MemberView, MessageView, TaskStatus, TaskView } from '@chorus/protocol/views';
+import type { ChannelRole, ChannelSettings, ChannelView, FileView, InterventionView, MemberView, MessageView, TaskStatus, TaskView } from '@chorus/protocol/views';
 import type { ExperienceInsights, ExperienceOutcome, ExperienceStatus, ExperienceView, ExperienceVote } from '@chorus/protocol/experience';
 import { ChorusError } from './errors.js';
 
@@ -42,6 +42,20 @@ export interface AgentCommand {
   name: string;
   description: string;
   arg_hint?: string;
+}
+
+/** An agent's profile: who sponsors it, what it does, and its capability card. */
+export interface AgentView {
+  id: string;
+  org_id: string;
+  kind: 'agent';
+  handle: string;
+  display_name: string;
+  status: string;
+  sponsor_id: string;
+  description: string;
+  card: { commands?: AgentCommand[]; skills?: string[]; model?: string; version?: string };
+  created_at: string;
 }
 
 export type PageQuery = { before?: number; after?: number; around?: number; limit?: number };
@@ -156,6 +170,10 @@ export class RestClient {
     input: { handle: string; display_name: string; description?: string; card?: { skills?: string[]; model?: string; version?: string; commands?: AgentCommand[] } },
   ) {
     return this.request<{ agent: MemberView & { sponsor_id: string } }>('POST', `/orgs/${orgId}/agents`, input);
+  }
+  /** An agent as its profile shows it: sponsor, description and capability card. */
+  agent(agentId: string) {
+    return this.request<{ agent: AgentView }>('GET', `/agents/${agentId}`);
   }
   issueAgentToken(agentId: string, input: { name: string; scopes: string[]; expires_in_days?: number }) {
     return this.request<{ token: { id: string }; secret: string }>('POST', `/agents/${agentId}/tokens`, input);
@@ -273,6 +291,19 @@ export class RestClient {
   }
   failTask(taskId: string, input: { reason: string; retry?: boolean }) {
     return this.request<TaskDetail>('POST', `/tasks/${taskId}/fail`, input);
+  }
+
+  /** The channel's tasks, newest first, each with its request and result where the reader may read them. */
+  channelTasks(channelId: string, query: { status?: TaskStatus; limit?: number } = {}) {
+    return this.request<{ tasks: TaskDetail[] }>('GET', `/channels/${channelId}/tasks${queryString(query)}`);
+  }
+  /** Rejects a finished result, with a reason (the requester or a moderator). */
+  rejectTask(taskId: string, reason: string) {
+    return this.request<{ task: TaskView; intervention: InterventionView }>('POST', `/tasks/${taskId}/reject`, { reason });
+  }
+  /** Sends a finished (or rejected) task back to its agent for another attempt. */
+  redoTask(taskId: string, reason?: string) {
+    return this.request<{ task: TaskView; intervention: InterventionView }>('POST', `/tasks/${taskId}/redo`, reason ? { reason } : {});
   }
 
   // context

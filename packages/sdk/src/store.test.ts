@@ -218,6 +218,15 @@ describe('channel store: applying events', () => {
     expect(channel(state).channel.last_seq).toBe(7);
   });
 
+  it('ends a streamed reply with its final text, in a thread too', () => {
+    const state = apply(start(), [
+      event(3, 'message.created', { message: message('m1', 3) }),
+      event(4, 'message.created', { message: message('r1', 4, { thread_root_id: 'm1', body: 'Checking', stream: 'open' }) }),
+      event(5, 'message.edited', { message: message('r1', 4, { thread_root_id: 'm1', body: 'Checking the runbook.', stream: 'ended' }) }),
+    ]);
+    expect(threadReplies(channel(state), 'm1')[0]).toMatchObject({ body: 'Checking the runbook.', stream: 'ended', edited_at: null });
+  });
+
   it('ignores changes to messages it does not hold, and replies to their threads (older history not loaded, or hidden)', () => {
     const state = apply(start(), [
       event(3, 'message.edited', { message: message('old', 1, { body: 'edited', edited_at: at(3) }) }),

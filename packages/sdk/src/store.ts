@@ -297,6 +297,8 @@ export function applyChannelEvent(ch: ChannelState, event: ChannelEvent): Channe
         body: event.payload.message.body,
         mentions: event.payload.message.mentions,
         edited_at: event.payload.message.edited_at,
+        // A streamed reply's final text arrives as an edit that ends the stream.
+        stream: event.payload.message.stream,
       }));
     case 'message.deleted':
       // The tombstone as the server shows it (no content, mentions, reactions or sources), with the thread summary held.

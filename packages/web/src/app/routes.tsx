@@ -5,6 +5,7 @@ import { InvitePage } from '../features/auth/InvitePage.js';
 import { CreateOrgPage } from '../features/orgs/CreateOrgPage.js';
 import { ChannelPage } from '../features/channel/ChannelPage.js';
 import { OrgHome } from '../features/orgs/OrgHome.js';
+import { SearchPage } from '../features/search/SearchPage.js';
 
 /**
  * The route table. `access`:
@@ -27,10 +28,12 @@ export const routes: RouteDef[] = [
   { path: '/orgs/new', access: 'user', render: () => <CreateOrgPage /> },
   { path: '/o/:orgId', access: 'org', render: () => <OrgHome /> },
   { path: '/o/:orgId/c/:channelId', access: 'org', render: (p) => <ChannelPage key={p.channelId} channelId={p.channelId ?? ''} /> },
+  { path: '/o/:orgId/search', access: 'org', render: () => <SearchPage /> },
 ];
 
 /** Path helpers, so links are written one way. */
 export const paths = {
   org: (orgId: string) => `/o/${orgId}`,
   channel: (orgId: string, channelId: string) => `/o/${orgId}/c/${channelId}`,
+  search: (orgId: string, query: Record<string, string>) => `/o/${orgId}/search?${new URLSearchParams(query).toString()}`,
 };

@@ -3,6 +3,7 @@ import { navigate } from '../../app/router.js';
 import { paths } from '../../app/routes.js';
 import { useStore } from '../../app/workspace/provider.js';
 import { useChannel } from '../../app/workspace/hooks.js';
+import { KnowledgeButtons } from '../docs/KnowledgeButtons.js';
 
 export function ChannelHeader({ channel, label }: { channel: ChannelView; label: string }) {
   const store = useStore();
@@ -20,6 +21,7 @@ export function ChannelHeader({ channel, label }: { channel: ChannelView; label:
         {channel.topic && <p className="topic">{channel.topic}</p>}
       </div>
       <div className="channel-header-tools">
+        <KnowledgeButtons channel={channel} />
         {!direct && <span className="muted">{members} {members === 1 ? "member" : "members"}</span>}
         {!direct && <button type="button" onClick={() => { void leave(); }}>Leave</button>}
       </div>

@@ -7,6 +7,7 @@ import { messageActions } from './actions.js';
 import { messageFooters } from './footers.js';
 import { Markdown } from './Markdown.js';
 import { useMessageList } from './MessageContext.js';
+import { AuthorName } from '../agents/AuthorName.js';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -31,7 +32,7 @@ export const MessageItem = memo(function MessageItem({ message, compact }: { mes
       {!compact && (
         <header className="message-header">
           <span className="avatar" aria-hidden="true">{message.author.display_name.slice(0, 1).toUpperCase()}</span>
-          <span className="author">{message.author.display_name}</span>
+          <AuthorName author={message.author} />
           {isAgent && <AgentBadge />}
           <time dateTime={message.created_at} title={dateFormat.format(created)}>{timeFormat.format(created)}</time>
         </header>

@@ -2,6 +2,8 @@ import type { MessageView } from '@chorus/sdk';
 import { openPanel } from '../../app/panel-state.js';
 import type { WorkspaceStore } from '../../app/workspace/workspace-store.js';
 import type { MessageListContext } from './MessageContext.js';
+import { pinActions } from '../pins/actions.js';
+import { saveExperienceAction } from '../experience/actions.js';
 
 /** What a message action is given. */
 export interface MessageActionContext {
@@ -53,6 +55,8 @@ export const messageActions: MessageAction[] = [
       if (window.confirm('Delete this message? This cannot be undone.')) await ctx.store.rest.delete(ctx.message.id);
     },
   },
+  ...pinActions,
+  saveExperienceAction,
 ];
 
 /** Adds the reader's reaction, or takes it back if they had it. */

@@ -2,6 +2,11 @@ import type { ReactNode } from 'react';
 import type { MessageView } from '@chorus/sdk';
 import { Reactions } from './Reactions.js';
 import { ThreadSummaryLink } from './ThreadSummaryLink.js';
+import { StreamingTail } from '../agents/StreamingTail.js';
+import { MessageSources } from '../agents/Sources.js';
+import { ReasoningSteps } from '../agents/Reasoning.js';
+import { TaskReview } from '../agents/TaskReview.js';
+import { PinnedMark } from '../pins/PinnedMark.js';
 
 /**
  * The "message footer" slot: things shown under a message's body, in order.
@@ -14,6 +19,11 @@ export interface MessageFooter {
 }
 
 export const messageFooters: MessageFooter[] = [
+  { id: 'stream', render: (m) => <StreamingTail message={m} /> },
+  { id: 'sources', render: (m) => <MessageSources message={m} /> },
+  { id: 'reasoning', render: (m) => <ReasoningSteps message={m} /> },
+  { id: 'task', render: (m) => <TaskReview message={m} /> },
+  { id: 'pinned', render: (m) => <PinnedMark message={m} /> },
   { id: 'reactions', render: (m) => <Reactions message={m} /> },
   { id: 'thread', render: (m) => <ThreadSummaryLink message={m} /> },
 ];

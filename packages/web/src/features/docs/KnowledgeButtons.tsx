@@ -1,0 +1,19 @@
+import type { ChannelView } from '@chorus/sdk';
+import { openPanel } from '../../app/panel-state.js';
+import { SearchBox } from '../search/SearchBox.js';
+import { useFollowStreams } from '../agents/streams.js';
+import './knowledge.css';
+
+/** The channel header's tools: search, and the channel's pins, docs and experience in the panel. */
+export function KnowledgeButtons({ channel }: { channel: ChannelView }) {
+  // Stream chunks are kept from the moment a channel shows, before any message of it is rendered.
+  useFollowStreams();
+  return (
+    <span className="knowledge-tools">
+      <SearchBox />
+      <button type="button" onClick={() => { openPanel('pins', channel.id); }} aria-label="Pinned messages" title="Pinned messages">Pins</button>
+      <button type="button" onClick={() => { openPanel('docs', channel.id); }} aria-label="Channel docs" title="Channel docs">Docs</button>
+      <button type="button" onClick={() => { openPanel('experience', channel.id); }} aria-label="Experience" title="Experience">Experience</button>
+    </span>
+  );
+}
