@@ -11,6 +11,19 @@ export { ChorusAgent, createAgent, type AgentOptions, type ReplyStream, type Tas
 export { ChorusSocket, type SocketEvents, type SocketOptions, type SocketState, type WebSocketFactory, type WebSocketLike } from './socket.js';
 export { ChorusError } from './errors.js';
 export {
+  agentScopes,
+  type AgentScope,
+  type AgentStats,
+  type AgentTokenView,
+  type AgentView,
+  type AgentWebhookView,
+  type AuditEventView,
+  type AuditQuery,
+  type AuditVerification,
+  type InviteView,
+  type WebhookDeliveryView,
+} from './admin-types.js';
+export {
   applyChannelEvent,
   applyEvent,
   channelFromSnapshot,
@@ -30,8 +43,8 @@ export {
 } from './store.js';
 export type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from '@chorus/protocol/events';
 export type { HitStatus, SearchHit, SearchKind, SearchQuery, SearchResult, SearchSnippet } from '@chorus/protocol/search';
-export type { Cursors, ReadyFrame, ResyncFrame, ServerFrame, ClientFrame } from '@chorus/protocol/frames';
-export type { ChannelRole, ChannelView, MemberView, MessageView, ReactionGroup, ThreadSummary } from '@chorus/protocol/views';
+export type { Cursors, MemberUpdatedFrame, NotificationsFrame, ReadyFrame, ResyncFrame, ServerFrame, ClientFrame } from '@chorus/protocol/frames';
+export type { ChannelRole, ChannelView, CustomStatus, DesktopNotifications, MemberView, MessageView, NotificationSettings, OrgRole, ProfileUpdate, ReactionGroup, ThreadSummary } from '@chorus/protocol/views';
 export type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';
 export type { ContextBundle, ContextDoc, ContextPin } from '@chorus/protocol/context';
 export type { ContextExperience, ExperienceInsights, ExperienceStatus, ExperienceView, ProvenanceView } from '@chorus/protocol/experience';

@@ -30,6 +30,8 @@ import { experienceRoutes } from './experience/routes.js';
 import { recordAgentDenial } from './audit/denials.js';
 import { integrationRoutes } from './integrations/routes.js';
 import { guideRoutes } from './integrations/guide.js';
+import { profileRoutes } from './profiles/routes.js';
+import { notificationRoutes } from './notifications/routes.js';
 
 export const apiPrefix = '/api/v1';
 
@@ -100,6 +102,8 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
       experienceRoutes(typed, ctx);
       integrationRoutes(typed, ctx);
       guideRoutes(typed, ctx);
+      profileRoutes(typed, ctx);
+      notificationRoutes(typed, ctx);
       done();
     },
     { prefix: apiPrefix },
