@@ -1,7 +1,7 @@
 import type { AvatarType } from '../db/schema.js';
 
 const startsWith = (bytes: Uint8Array, prefix: readonly number[], at = 0) => prefix.every((b, i) => bytes[at + i] === b);
-const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
+const ascii = (text: string) => Array.from(Buffer.from(text, 'latin1'));
 
 /**
  * The image type from the file's own first bytes (its "magic number"), never
