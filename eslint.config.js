@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/results/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/results/**', 'coverage/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -36,6 +36,15 @@ export default tseslint.config(
     // The SDK's build config leaves its tests out; they are typed with tsconfig.test.json.
     files: ['packages/sdk/src/**/*.test.ts'],
     languageOptions: { parserOptions: { projectService: false, project: ['packages/sdk/tsconfig.test.json'], tsconfigRootDir: import.meta.dirname } },
+  },
+  {
+    // The web app's browser tests run in Node; they are typed with their own config.
+    files: ['packages/web/e2e/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: false, project: ['packages/web/tsconfig.e2e.json'], tsconfigRootDir: import.meta.dirname } },
+  },
+  {
+    files: ['**/*.test.tsx'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

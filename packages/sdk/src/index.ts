@@ -33,6 +33,7 @@ export {
   fetchChannelSnapshot,
   fetchWorkspace,
   loadChannel,
+  mergeMessages,
   threadReplies,
   timeline,
   workspaceFromSnapshots,

@@ -1,5 +1,5 @@
 import type { ContextBundle } from '@chorus/protocol/context';
-import type { SendFrame } from '@chorus/protocol/frames';
+import type { PresenceStatus, SendFrame } from '@chorus/protocol/frames';
 import type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';
 import type { SearchQuery, SearchResult } from '@chorus/protocol/search';
 import type { ChannelRole, ChannelSettings, ChannelView, DesktopNotifications, MemberView, MessageView, NotificationSettings, OrgRole, ProfileUpdate, TaskStatus, TaskView } from '@chorus/protocol/views';
@@ -136,6 +136,14 @@ export class RestClient {
   createInvite(orgId: string, input: { role?: 'admin' | 'member' | 'guest'; expires_in_hours?: number; max_uses?: number } = {}) {
     return this.request<{ invite: InviteView; token: string; url: string }>('POST', `/orgs/${orgId}/invites`, input);
   }
+  /** What an invite link leads to (no token needed): the org and the role it grants. */
+  previewInvite(token: string) {
+    return this.request<{ org: { name: string; slug: string }; role: 'admin' | 'member' | 'guest'; expires_at: string }>('GET', `/invites/${token}`);
+  }
+  /** Who is online in the org (people online, away or offline; agents connected or not); live changes come as `presence` frames. */
+  presence(orgId: string) {
+    return this.request<{ presence: { member_id: string; status: PresenceStatus; last_seen_at: string | null }[] }>('GET', `/orgs/${orgId}/presence`);
+  }
   acceptInvite(token: string, input: { handle?: string; display_name?: string } = {}) {
     return this.request<{ org: { id: string }; member: MemberView }>('POST', `/invites/${token}/accept`, input);
   }
@@ -270,6 +278,10 @@ export class RestClient {
   /** Your channels and direct messages; archived ones only with `includeArchived`. */
   channels(orgId: string, options: { includeArchived?: boolean } = {}) {
     return this.request<{ channels: ChannelListEntry[] }>('GET', `/orgs/${orgId}/channels${options.includeArchived ? '?include_archived=true' : ''}`);
+  }
+  /** The org's public channels you may join, with their member counts and whether you are in. */
+  browseChannels(orgId: string) {
+    return this.request<{ channels: { channel: ChannelView; member_count: number; is_member: boolean }[] }>('GET', `/orgs/${orgId}/channels/browse`);
   }
   createChannel(orgId: string, input: { name: string; kind?: 'public' | 'private'; topic?: string } & Partial<ChannelSettings>) {
     return this.request<{ channel: ChannelView; membership: Membership }>('POST', `/orgs/${orgId}/channels`, input);

@@ -10,6 +10,7 @@ import {
   emptyWorkspace,
   fetchChannelSnapshot,
   loadChannel,
+  mergeMessages,
   threadReplies,
   timeline,
   workspaceFromSnapshots,
@@ -455,5 +456,34 @@ describe('channel store: loading a channel', () => {
     const left = applyEvent(start(), event(3, 'member.left', { member_id: ME, removed_by: 'bob' }));
     const snapshot = channelFromSnapshot({ channel: channelView(3), members: [{ member: { id: 'bob' }, role: 'member' }], history: [], threads: {} });
     expect(loadChannel(left, snapshot)).toBe(left);
+  });
+});
+
+describe('channel store: merging pages into a followed channel', () => {
+  it('adds older messages and thread replies without replacing what events delivered', () => {
+    const live = apply(start(), [event(3, 'message.created', { message: message('m3', 3) }), event(4, 'message.edited', { message: { ...message('m3', 3), body: 'edited', edited_at: at(4) } })]);
+    const merged = mergeMessages(live, CH, [message('m1', 1), message('m2', 2), message('m3', 3), message('r1', 5, { thread_root_id: 'm1' })]);
+    expect(timeline(channel(merged)).map((m) => [m.id, m.body])).toEqual([['m1', 'body of m1'], ['m2', 'body of m2'], ['m3', 'edited']]);
+    expect(threadReplies(channel(merged), 'm1').map((m) => m.id)).toEqual(['r1']);
+    expect(mergeMessages(merged, CH, [message('m1', 1)])).toBe(merged);
+  });
+
+  it('replays the events that arrived while the page was in flight, which the reducer skipped for want of the message', () => {
+    const whileFetching = [
+      event(3, 'message.edited', { message: { ...message('m1', 1), body: 'edited meanwhile', edited_at: at(3) } }),
+      event(4, 'reaction.added', { message_id: 'm2', emoji: '👍', member_id: 'bob' }),
+      event(5, 'message.deleted', { message: { ...message('m2', 2), body: '', deleted_at: at(5) } }),
+    ];
+    const live = apply(start(), whileFetching);
+    // The reducer could not apply them: it held neither message.
+    expect(channel(live).messages).toEqual({});
+    // The page was read before those changes.
+    const merged = mergeMessages(live, CH, [message('m1', 1), message('m2', 2)], whileFetching);
+    const [m1, m2] = timeline(channel(merged));
+    expect(m1?.body).toBe('edited meanwhile');
+    expect(m2?.deleted_at).toBe(at(5));
+    expect(channel(merged).channel.last_seq).toBe(5);
+    // A page read after the changes, replayed over again, is the same.
+    expect(timeline(channel(mergeMessages(live, CH, [{ ...message('m1', 1), body: 'edited meanwhile', edited_at: at(3) }], whileFetching)))[0]?.body).toBe('edited meanwhile');
   });
 });

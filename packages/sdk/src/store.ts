@@ -138,6 +138,54 @@ export function threadReplies(channel: ChannelState, rootId: string): MessageVie
   return Object.values(channel.threads[rootId] ?? {}).sort((a, b) => a.seq - b.seq);
 }
 
+/** The event types that change a message the state holds; replaying one is idempotent. */
+const messageEventTypes: ReadonlySet<ChannelEvent['type']> = new Set([
+  'message.created', 'message.edited', 'message.deleted', 'thread.updated', 'reaction.added', 'reaction.removed', 'pin.added', 'pin.removed',
+]);
+
+/**
+ * Adds a page of messages fetched while the client was already following the
+ * channel (older history as the reader scrolls back, or a thread opened in a
+ * pane): top-level messages and replies alike, each only if not held already
+ * (what events delivered is at least as new). Then `received` — the channel's
+ * events that arrived while the page was in flight — is replayed over it, so a
+ * change the page missed (an edit, a reaction, a delete that the reducer skipped
+ * because it did not hold the message yet) is not lost. Replaying a message
+ * event is idempotent, so events the page already reflects change nothing.
+ *
+ * This is how a client holds only a window of a long channel: it loads the
+ * latest page, follows the socket, and merges older pages on demand.
+ *
+ * @example
+ * const since = received.length;
+ * const page = await rest.history(channelId, { before: oldestSeq, limit: 100 });
+ * state = mergeMessages(state, channelId, page.messages, received.slice(since));
+ */
+export function mergeMessages(state: WorkspaceState, channelId: string, messages: readonly MessageView[], received: readonly ChannelEvent[] = []): WorkspaceState {
+  const current = state.channels[channelId];
+  if (!current) return state;
+  let topLevel: Record<string, MessageView> | null = null;
+  let threads: Record<string, Record<string, MessageView>> | null = null;
+  for (const m of messages) {
+    if (m.channel_id !== channelId) continue;
+    const rootId = m.thread_root_id;
+    if (rootId === null) {
+      if (current.messages[m.id] || topLevel?.[m.id]) continue;
+      topLevel ??= { ...current.messages };
+      topLevel[m.id] = m;
+    } else {
+      threads ??= { ...current.threads };
+      const replies = threads[rootId] ?? {};
+      if (replies[m.id]) continue;
+      threads[rootId] = { ...replies, [m.id]: m };
+    }
+  }
+  if (!topLevel && !threads) return state;
+  let next: ChannelState = { ...current, messages: topLevel ?? current.messages, threads: threads ?? current.threads };
+  for (const event of received) if (event.channel_id === channelId && messageEventTypes.has(event.type)) next = applyChannelEvent(next, event);
+  return { ...state, channels: { ...state.channels, [channelId]: next } };
+}
+
 // ── fetching snapshots ────────────────────────────────────────────────────
 
 /** The REST calls a snapshot needs; a {@link RestClient} has them. */

@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from './context.js';
 import type { App } from './http/app-type.js';
 import { registerAuth } from './http/auth.js';
-import { AppError, errorHandler, notFoundHandler } from './http/errors.js';
+import { AppError, errorHandler } from './http/errors.js';
 import { accountRoutes } from './accounts/routes.js';
 import { orgRoutes } from './orgs/routes.js';
 import { inviteRoutes } from './orgs/invite-routes.js';
@@ -32,6 +32,7 @@ import { integrationRoutes } from './integrations/routes.js';
 import { guideRoutes } from './integrations/guide.js';
 import { profileRoutes } from './profiles/routes.js';
 import { notificationRoutes } from './notifications/routes.js';
+import { registerWebApp } from './web/static.js';
 
 export const apiPrefix = '/api/v1';
 
@@ -54,7 +55,6 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
     errorHandler(error, request, reply);
     return reply;
   });
-  app.setNotFoundHandler(notFoundHandler);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -108,5 +108,6 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
     },
     { prefix: apiPrefix },
   );
+  await registerWebApp(app, ctx.config.webDir);
   return app;
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Everything Chorus reads from its environment, validated once at start. */
 export interface Config {
@@ -9,6 +10,8 @@ export interface Config {
   /** Redis for a cluster: the shared event bus and presence. Unset = one node, in-process bus. */
   redisUrl: string | null;
   dataDir: string;
+  /** The built web app (packages/web/dist), served at `/`; null or a missing folder: the API only. */
+  webDir: string | null;
   embeddedPgPort: number;
   /** Public origin used in links that Chorus hands out (invites). */
   publicUrl: string;
@@ -113,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     dataDir: path.resolve(env.CHORUS_DATA_DIR ?? 'data'),
+    // From src/ or dist/ alike: packages/server/<src|dist>/config.ts → packages/web/dist.
+    webDir: env.CHORUS_WEB_DIR === '' ? null : path.resolve(env.CHORUS_WEB_DIR ?? fileURLToPath(new URL('../../web/dist', import.meta.url))),
     embeddedPgPort: int(env, 'CHORUS_EMBEDDED_PG_PORT', 54329, 1),
     publicUrl: url(env, 'CHORUS_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
     logLevel: env.LOG_LEVEL ?? 'info',
