@@ -17,7 +17,7 @@ export interface AgentView {
   status: string;
   sponsor_id: string;
   description: string;
-  card: { skills?: string[]; model?: string; version?: string; commands?: { name: string; description: string; arg_hint?: string }[] };
+  card: { skills?: string[]; model?: string; version?: string; integration?: string; commands?: { name: string; description: string; arg_hint?: string }[] };
   created_at: string;
   avatar_url: string | null;
 }

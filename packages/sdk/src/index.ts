@@ -45,7 +45,7 @@ export {
 export type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from '@chorus/protocol/events';
 export type { HitStatus, SearchHit, SearchKind, SearchQuery, SearchResult, SearchSnippet } from '@chorus/protocol/search';
 export type { Cursors, MemberUpdatedFrame, NotificationsFrame, ReadyFrame, ResyncFrame, ServerFrame, ClientFrame } from '@chorus/protocol/frames';
-export type { ChannelRole, ChannelView, CustomStatus, DesktopNotifications, MemberView, MessageView, NotificationSettings, OrgRole, ProfileUpdate, ReactionGroup, ThreadSummary } from '@chorus/protocol/views';
+export type { ChannelRole, ChannelSettings, ChannelView, CustomStatus, TaskView, DesktopNotifications, MemberView, MessageView, NotificationSettings, OrgRole, ProfileUpdate, ReactionGroup, ThreadSummary } from '@chorus/protocol/views';
 export type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';
 export type { ContextBundle, ContextDoc, ContextPin } from '@chorus/protocol/context';
 export type { ContextExperience, ExperienceInsights, ExperienceStatus, ExperienceView, ProvenanceView } from '@chorus/protocol/experience';

@@ -5,6 +5,10 @@ import { InvitePage } from '../features/auth/InvitePage.js';
 import { CreateOrgPage } from '../features/orgs/CreateOrgPage.js';
 import { ChannelPage } from '../features/channel/ChannelPage.js';
 import { OrgHome } from '../features/orgs/OrgHome.js';
+import { ChannelSettingsPage } from '../features/settings/ChannelSettingsPage.js';
+import { ProfilePage } from '../features/profile/ProfilePage.js';
+import { AgentsAdminPage } from '../features/agents-admin/AgentsAdminPage.js';
+import { OrgAdminPage } from '../features/admin/OrgAdminPage.js';
 
 /**
  * The route table. `access`:
@@ -27,10 +31,18 @@ export const routes: RouteDef[] = [
   { path: '/orgs/new', access: 'user', render: () => <CreateOrgPage /> },
   { path: '/o/:orgId', access: 'org', render: () => <OrgHome /> },
   { path: '/o/:orgId/c/:channelId', access: 'org', render: (p) => <ChannelPage key={p.channelId} channelId={p.channelId ?? ''} /> },
+  { path: '/o/:orgId/c/:channelId/settings', access: 'org', render: (p) => <ChannelSettingsPage key={p.channelId} channelId={p.channelId ?? ''} /> },
+  { path: '/o/:orgId/profile', access: 'org', render: () => <ProfilePage /> },
+  { path: '/o/:orgId/agents', access: 'org', render: () => <AgentsAdminPage /> },
+  { path: '/o/:orgId/admin', access: 'org', render: () => <OrgAdminPage /> },
 ];
 
 /** Path helpers, so links are written one way. */
 export const paths = {
   org: (orgId: string) => `/o/${orgId}`,
   channel: (orgId: string, channelId: string) => `/o/${orgId}/c/${channelId}`,
+  channelSettings: (orgId: string, channelId: string) => `/o/${orgId}/c/${channelId}/settings`,
+  profile: (orgId: string) => `/o/${orgId}/profile`,
+  agentsAdmin: (orgId: string) => `/o/${orgId}/agents`,
+  orgAdmin: (orgId: string) => `/o/${orgId}/admin`,
 };
