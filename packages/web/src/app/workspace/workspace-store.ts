@@ -171,6 +171,15 @@ export class WorkspaceStore {
     }
   }
 
+  /**
+   * Replaces parts of the view without a server: for component tests and
+   * screens built outside a running workspace. A started store never needs it.
+   */
+  seed(patch: Partial<WorkspaceView>): void {
+    this.#view = { ...this.#view, ...patch };
+    for (const l of this.#listeners) l();
+  }
+
   stop(): void {
     this.#socket?.close();
     if (this.#flush) clearTimeout(this.#flush);
@@ -340,8 +349,10 @@ export class WorkspaceStore {
 
   /** Sends over the socket (idempotent across reconnects); the message also comes back as an event. */
   async send(channelId: string, body: string, threadRootId?: string): Promise<MessageView> {
-    if (!this.#socket) throw new Error('not connected');
-    const { message } = await this.#socket.send(channelId, body, threadRootId ? { threadRootId } : {});
+    // Without a socket (not started), over REST; with one, the socket queues the send while it reconnects.
+    const { message } = this.#socket
+      ? await this.#socket.send(channelId, body, threadRootId ? { threadRootId } : {})
+      : await this.rest.post(channelId, { body, client_msg_id: crypto.randomUUID(), ...(threadRootId ? { thread_root_id: threadRootId } : {}) });
     this.#set({ ws: mergeMessages(this.#view.ws, channelId, [message]) });
     return message;
   }

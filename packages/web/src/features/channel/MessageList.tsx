@@ -38,6 +38,8 @@ export function MessageList(props: MessageListProps) {
     estimateSize: (i) => (rows[i]?.kind === 'divider' ? 28 : rows[i]?.kind === 'message' && rows[i].compact ? 28 : 60),
     getItemKey: (i) => rows[i]?.key ?? i,
     overscan: 8,
+    // Until the list is measured (and where nothing lays out, as in component tests).
+    initialRect: { width: 800, height: 600 },
   });
 
   const scrollToEnd = useCallback(() => {

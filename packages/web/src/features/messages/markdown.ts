@@ -21,10 +21,21 @@ const special = new Set(['channel', 'here', 'agents']);
 const md = new MarkdownIt({ html: false, linkify: true, breaks: true, typographer: false });
 md.disable(['image']);
 md.validateLink = (url) => {
-  const trimmed = url.trim();
+  // markdown-it hands over the URL percent-encoded; browsers drop tabs, new lines and control characters
+  // in URLs (`java\tscript:` is `javascript:`). Judge the decoded URL without them.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+  const trimmed = safeDecode(url).replace(/[\u0000-\u0020\u007f-\u009f]/g, '');
   // Relative links stay in the app; anything with a scheme must be one of the safe ones.
   return safeLink.test(trimmed) || !/^[a-z][a-z0-9+.-]*:/i.test(trimmed);
 };
+
+function safeDecode(url: string): string {
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url;
+  }
+}
 
 const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
 md.renderer.rules.link_open = (tokens, idx, options, env, self) => {

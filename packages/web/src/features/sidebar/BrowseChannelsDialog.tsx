@@ -27,7 +27,7 @@ export function BrowseChannelsDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title="Browse channels" onClose={onClose}>
       {error && <p className="form-error" role="alert">{error}</p>}
-      {!list ? <p>Loading…</p> : (
+      {!list ? <p>Loading…</p> : list.length === 0 ? <p className="muted">No public channels to join.</p> : (
         <ul className="browse-list">
           {list.map(({ channel, member_count, is_member }) => (
             <li key={channel.id}>
