@@ -4,6 +4,7 @@ import { useStore } from '../../app/workspace/provider.js';
 import { useMe } from '../../app/workspace/hooks.js';
 import { AgentBadge } from '../../components/AgentBadge.js';
 import { errorMessage } from '../../components/errors.js';
+import { CustomStatusText } from '../profile/CustomStatusText.js';
 import { AuditLog } from './AuditLog.js';
 import { CopyButton } from './CopyButton.js';
 import '../settings/settings.css';
@@ -44,7 +45,7 @@ function MembersAdmin() {
           <tbody>
             {members.map((m) => (
               <tr key={m.id}>
-                <td>{m.display_name} <span className="muted">@{m.handle}</span> {m.kind === 'agent' && <AgentBadge />}</td>
+                <td>{m.display_name} <span className="muted">@{m.handle}</span> {m.kind === 'agent' && <AgentBadge />}<CustomStatusText member={m} /></td>
                 <td>
                   {m.kind === 'human' && m.id !== me?.id
                     ? <select aria-label={`Org role of ${m.display_name}`} value={m.role} onChange={(e) => { act(store.rest.setOrgRole(orgId, m.id, e.target.value as OrgRole)); }}>{orgRoles.map((r) => <option key={r} value={r}>{r}</option>)}</select>

@@ -13,14 +13,14 @@ afterEach(cleanup);
  */
 function fakeServer() {
   const calls: { method: string; path: string; body: unknown }[] = [];
-  const fetchImpl = (async (url: string, init?: RequestInit) => {
+  const fetchImpl = ((url: string, init?: RequestInit) => {
     const path = new URL(url).pathname.replace('/api/v1', '');
-    const body: unknown = init?.body ? JSON.parse(String(init.body)) : undefined;
+    const body: unknown = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
     calls.push({ method: init?.method ?? 'GET', path, body });
     const answer = path.endsWith('/agents')
       ? { agent: { id: 'agent-1', handle: 'release-bot', display_name: 'Release bot' } }
       : { token: { id: 'token-1' }, secret: 'cha_the-secret-shown-once' };
-    return new Response(JSON.stringify(answer), { status: 201, headers: { 'content-type': 'application/json' } });
+    return Promise.resolve(new Response(JSON.stringify(answer), { status: 201, headers: { 'content-type': 'application/json' } }));
   }) as typeof fetch;
   const rest = new RestClient('http://chorus.test', 'chs_token', fetchImpl);
   return { calls, store: new WorkspaceStore(rest, { baseUrl: 'http://chorus.test', token: 'chs_token', orgId: 'org-1' }) };

@@ -6,6 +6,7 @@ import { useStore } from '../../app/workspace/provider.js';
 import { useMe, useMembers } from '../../app/workspace/hooks.js';
 import { AgentBadge } from '../../components/AgentBadge.js';
 import { errorMessage } from '../../components/errors.js';
+import { CustomStatusText } from '../profile/CustomStatusText.js';
 import { prefsOf, useFollowPrefs, usePrefs } from '../notifications/prefs.js';
 import './settings.css';
 
@@ -136,7 +137,7 @@ function MembersCard({ channelId, canManage, canChangeRoles }: { channelId: stri
           <tbody>
             {members.map(({ member, role }) => (
               <tr key={member.id}>
-                <td>{member.display_name} <span className="muted">@{member.handle}</span> {member.kind === 'agent' && <AgentBadge />}</td>
+                <td>{member.display_name} <span className="muted">@{member.handle}</span> {member.kind === 'agent' && <AgentBadge />}<CustomStatusText member={directory[member.id] ?? member} /></td>
                 <td>
                   {canChangeRoles
                     ? <select aria-label={`Channel role of ${member.display_name}`} value={role} onChange={(e) => { act(store.rest.setMemberRole(channelId, member.id, e.target.value as ChannelRole)); }}>{roles.map((r) => <option key={r} value={r}>{r}</option>)}</select>
