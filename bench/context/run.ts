@@ -104,7 +104,8 @@ async function main(): Promise<void> {
     chorus = await startChild(
       'chorus',
       chorusMain,
-      { HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '', PORT: String(port), CHORUS_DATA_DIR: tmp, CHORUS_EMBEDDED_PG_PORT: String(pgPort) },
+      // A lease longer than the run: on a busy machine the run can outlast the default 5 minutes.
+      { HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '', PORT: String(port), CHORUS_DATA_DIR: tmp, CHORUS_EMBEDDED_PG_PORT: String(pgPort), CHORUS_TASK_LEASE_SECONDS: '3600' },
       port,
       'Chorus is running',
     );

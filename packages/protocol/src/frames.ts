@@ -50,6 +50,8 @@ export interface SendFrame {
   audience?: MessageAudience;
   /** What an agent's message drew on; an agent's post is refused (`audience_violation`) when one fails the audience rule. */
   sources?: SourceRef[];
+  /** Files you uploaded to this channel (`POST /channels/:id/files`) and not yet attached. */
+  file_ids?: string[];
 }
 
 export interface TypingFrame {

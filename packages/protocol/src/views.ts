@@ -115,6 +115,29 @@ export interface ReactionGroup {
   member_ids: string[];
 }
 
+/**
+ * A file uploaded to a channel (`POST /channels/:id/files`). Its type is detected from its content;
+ * its bytes are fetched through a short-lived signed link (`POST /files/:id/link`).
+ */
+export interface FileView {
+  id: string;
+  channel_id: string;
+  /** The message it is attached to; null while it waits to be attached (collected if it never is). */
+  message_id: string | null;
+  uploader_id: string;
+  /** The name given at upload, as a display name (the download's filename is a safe form of it). */
+  name: string;
+  size: number;
+  /** Detected from the bytes (magic numbers), never the client's claim. */
+  mime: string;
+  /** Pixel size of a raster image; null otherwise or when unreadable. */
+  width: number | null;
+  height: number | null;
+  /** A thumbnail exists (`POST /files/:id/link` with `variant: preview`). */
+  preview: boolean;
+  created_at: string;
+}
+
 export interface MessageView {
   id: string;
   channel_id: string;
@@ -137,6 +160,8 @@ export interface MessageView {
    * message posted whole. The final text arrives as a `message.edited` event.
    */
   stream: 'open' | 'ended' | 'abandoned' | null;
+  /** Files attached when it was posted (a deleted file or message has none). */
+  attachments: FileView[];
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;

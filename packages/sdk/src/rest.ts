@@ -2,7 +2,7 @@ import type { ContextBundle } from '@chorus/protocol/context';
 import type { PresenceStatus, SendFrame } from '@chorus/protocol/frames';
 import type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';
 import type { SearchQuery, SearchResult } from '@chorus/protocol/search';
-import type { ChannelRole, ChannelSettings, ChannelView, DesktopNotifications, MemberView, MessageView, NotificationSettings, OrgRole, ProfileUpdate, TaskStatus, TaskView } from '@chorus/protocol/views';
+import type { ChannelRole, ChannelSettings, ChannelView, DesktopNotifications, FileView, MemberView, MessageView, NotificationSettings, OrgRole, ProfileUpdate, TaskStatus, TaskView } from '@chorus/protocol/views';
 import type { AgentStats, AgentTokenView, AgentView, AgentWebhookView, AuditEventView, AuditQuery, AuditVerification, InviteView, WebhookDeliveryView } from './admin-types.js';
 import type { ExperienceInsights, ExperienceOutcome, ExperienceStatus, ExperienceView, ExperienceVote } from '@chorus/protocol/experience';
 import { ChorusError } from './errors.js';
@@ -56,6 +56,21 @@ export interface TaskDetail {
   result: MessageView | null;
 }
 
+/**
+ * What `uploadFile` sends: a browser `File`/`Blob`, bytes, or a stream (a web
+ * `ReadableStream`, or any async iterable of bytes such as a Node `Readable`).
+ */
+export type UploadData = Blob | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** A short-lived link to a file's bytes: GET it without a token until `expires_at`. */
+export interface FileLink {
+  /** Absolute, on the server's public URL (CHORUS_PUBLIC_URL). */
+  url: string;
+  /** The same from the server's origin: `/api/v1/files/…`. */
+  path: string;
+  expires_at: string;
+}
+
 /** A claimed task: its detail and the task token confined to the task's channel, shown once. */
 export type Claim = TaskDetail & { token: string; token_expires_at: string };
 
@@ -95,13 +110,19 @@ export class RestClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.send<T>(method, path, body === undefined ? {} : { body: JSON.stringify(body), contentType: 'application/json' });
+  }
+
+  private async send<T>(method: string, path: string, payload: { body?: BodyInit; contentType?: string; streaming?: boolean }): Promise<T> {
     const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (payload.contentType) headers['content-type'] = payload.contentType;
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     const res = await this.fetchImpl(`${this.baseUrl.replace(/\/$/, '')}/api/v1${path}`, {
       method,
       headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(payload.body !== undefined ? { body: payload.body } : {}),
+      // A streamed request body needs half duplex (fetch in Node and Chromium).
+      ...(payload.streaming ? ({ duplex: 'half' } as RequestInit) : {}),
     });
     const text = await res.text();
     const json: unknown = text ? JSON.parse(text) : null;
@@ -327,7 +348,8 @@ export class RestClient {
 
   // messages
   /** Posts a message; with `stream: true`, opens a streamed reply whose first chunk is `body`. */
-  post(channelId: string, input: { body: string; thread_root_id?: string; client_msg_id?: string; stream?: boolean } & Pick<SendFrame, 'kind' | 'audience' | 'sources'>) {
+  /** Posts a message; `file_ids` attaches your pending uploads in this channel ({@link uploadFile}). */
+  post(channelId: string, input: { body: string; thread_root_id?: string; client_msg_id?: string; stream?: boolean } & Pick<SendFrame, 'kind' | 'audience' | 'sources' | 'file_ids'>) {
     return this.request<{ message: MessageView }>('POST', `/channels/${channelId}/messages`, input);
   }
   /** Appends a chunk to your open streamed reply; readers see it live as a `stream` frame. */
@@ -533,6 +555,49 @@ export class RestClient {
   }
   orgExperienceInsights(orgId: string) {
     return this.request<ExperienceInsights>('GET', `/orgs/${orgId}/insights/experience`);
+  }
+
+  // files
+  /**
+   * Uploads a file to a channel, streamed as the request body; the server detects its type from the
+   * bytes. It stays pending (yours alone) until you attach it with `post(…, { file_ids })`.
+   *
+   * @example
+   *   const { file } = await rest.uploadFile(channelId, input.files[0]);            // browser File
+   *   const { file } = await rest.uploadFile(channelId, createReadStream(p), 'report.pdf'); // Node stream
+   *   await rest.post(channelId, { body: 'The report', file_ids: [file.id] });
+   */
+  uploadFile(channelId: string, data: UploadData, name?: string) {
+    const fileName = name ?? (typeof File !== 'undefined' && data instanceof File ? data.name : undefined);
+    if (!fileName) throw new TypeError('uploadFile needs a name unless data is a File');
+    const whole = data instanceof Blob || data instanceof Uint8Array || data instanceof ArrayBuffer;
+    return this.send<{ file: FileView }>('POST', `/channels/${channelId}/files${params({ name: fileName })}`, {
+      body: data as BodyInit,
+      contentType: 'application/octet-stream',
+      streaming: !whole,
+    });
+  }
+  /** The channel's files you may read (attached to messages you may read, and your pending uploads), newest first. */
+  files(channelId: string, query: { before?: string; limit?: number } = {}) {
+    return this.request<{ files: FileView[]; has_more: boolean }>('GET', `/channels/${channelId}/files${params(query)}`);
+  }
+  file(fileId: string) {
+    return this.request<{ file: FileView }>('GET', `/files/${fileId}`);
+  }
+  /** A short-lived signed link to the bytes (`preview`: the image's thumbnail), for an `<img src>` or a download. */
+  fileLink(fileId: string, variant: 'original' | 'preview' = 'original') {
+    return this.request<FileLink>('POST', `/files/${fileId}/link`, { variant });
+  }
+  /** The bytes, through a fresh link. */
+  async downloadFile(fileId: string, variant: 'original' | 'preview' = 'original'): Promise<Response> {
+    const link = await this.fileLink(fileId, variant);
+    const res = await this.fetchImpl(`${this.baseUrl.replace(/\/$/, '')}${link.path}`);
+    if (!res.ok) throw new ChorusError(res.status, 'download_failed', `Download failed with HTTP ${res.status}`);
+    return res;
+  }
+  /** Deletes a file (yours, or any as a channel moderator); its message loses the attachment. */
+  deleteFile(fileId: string) {
+    return this.request<null>('DELETE', `/files/${fileId}`);
   }
 }
 

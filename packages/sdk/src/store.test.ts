@@ -66,6 +66,7 @@ function message(id: string, seq: number, overrides: Partial<MessageView> = {}):
     reactions: [],
     pinned: false,
     stream: null,
+    attachments: [],
     created_at: at(seq),
     edited_at: null,
     deleted_at: null,

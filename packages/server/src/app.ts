@@ -33,6 +33,7 @@ import { guideRoutes } from './integrations/guide.js';
 import { profileRoutes } from './profiles/routes.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { registerWebApp } from './web/static.js';
+import { fileRoutes } from './files/routes.js';
 
 export const apiPrefix = '/api/v1';
 
@@ -104,6 +105,7 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
       guideRoutes(typed, ctx);
       profileRoutes(typed, ctx);
       notificationRoutes(typed, ctx);
+      fileRoutes(typed, ctx);
       done();
     },
     { prefix: apiPrefix },

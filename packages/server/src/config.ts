@@ -65,6 +65,41 @@ export interface Config {
     /** Deliveries in flight at once on one node. */
     concurrency: number;
   };
+  /** Files (files/): limits, links, the store. */
+  files: FilesConfig;
+}
+
+/** Where file bytes live and how they are served. */
+export interface FilesConfig {
+  /** Largest upload accepted; a bigger one is refused with 413 and nothing is kept. */
+  maxBytes: number;
+  /** How long a download link stays valid. */
+  linkTtlSeconds: number;
+  /** A file not attached to a message within this time is collected. */
+  unattachedSeconds: number;
+  /** How often the collector runs (0: never; tests call it themselves). */
+  sweepSeconds: number;
+  /** The HMAC key of download links; null: a random key kept in the database, shared by every node. */
+  signingSecret: string | null;
+  /** Local disk store (and, with S3, the staging area of uploads). */
+  dir: string;
+  /** An S3-compatible store instead of the local disk. */
+  s3: S3Config | null;
+}
+
+export interface S3Config {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  /** Both or neither: without them the AWS SDK's default credential chain applies. */
+  accessKeyId: string | null;
+  secretAccessKey: string | null;
+  forcePathStyle: boolean;
+  /**
+   * `when_required`: checksums only where the S3 API demands them (works with every S3-compatible store);
+   * `when_supported`: the AWS SDK's newer default (CRC trailers), which some S3-compatibles store as part of the object.
+   */
+  checksums: 'when_required' | 'when_supported';
 }
 
 export class ConfigError extends Error {
@@ -107,15 +142,48 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string 
   return raw;
 }
 
+function text(env: NodeJS.ProcessEnv, name: string): string | null {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? null : raw;
+}
+
+function s3Config(env: NodeJS.ProcessEnv): S3Config | null {
+  const endpoint = url(env, 'CHORUS_S3_ENDPOINT', ['http:', 'https:']);
+  if (!endpoint) return null;
+  const bucket = text(env, 'CHORUS_S3_BUCKET');
+  if (!bucket) throw new ConfigError('CHORUS_S3_BUCKET', 'is required when CHORUS_S3_ENDPOINT is set');
+  const accessKeyId = text(env, 'CHORUS_S3_ACCESS_KEY_ID');
+  const secretAccessKey = text(env, 'CHORUS_S3_SECRET_ACCESS_KEY');
+  if ((accessKeyId === null) !== (secretAccessKey === null)) {
+    throw new ConfigError(accessKeyId ? 'CHORUS_S3_SECRET_ACCESS_KEY' : 'CHORUS_S3_ACCESS_KEY_ID', 'set both keys, or neither (the AWS default credential chain)');
+  }
+  const checksums = env.CHORUS_S3_CHECKSUMS ?? 'when_required';
+  if (checksums !== 'when_required' && checksums !== 'when_supported') {
+    throw new ConfigError('CHORUS_S3_CHECKSUMS', `expected when_required or when_supported, got "${checksums}"`);
+  }
+  return {
+    endpoint,
+    bucket,
+    region: text(env, 'CHORUS_S3_REGION') ?? 'us-east-1',
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: flag(env, 'CHORUS_S3_FORCE_PATH_STYLE', true),
+    checksums,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'PORT', 3000);
   const host = env.HOST ?? '0.0.0.0';
+  const dataDir = path.resolve(env.CHORUS_DATA_DIR ?? 'data');
+  const signingSecret = text(env, 'CHORUS_FILES_SIGNING_SECRET');
+  if (signingSecret !== null && signingSecret.length < 32) throw new ConfigError('CHORUS_FILES_SIGNING_SECRET', 'must be at least 32 characters');
   return {
     host,
     port,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    dataDir: path.resolve(env.CHORUS_DATA_DIR ?? 'data'),
+    dataDir,
     // From src/ or dist/ alike: packages/server/<src|dist>/config.ts → packages/web/dist.
     webDir: env.CHORUS_WEB_DIR === '' ? null : path.resolve(env.CHORUS_WEB_DIR ?? fileURLToPath(new URL('../../web/dist', import.meta.url))),
     embeddedPgPort: int(env, 'CHORUS_EMBEDDED_PG_PORT', 54329, 1),
@@ -155,6 +223,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: int(env, 'CHORUS_WEBHOOK_TIMEOUT_MS', 10_000, 100),
       pollMs: int(env, 'CHORUS_WEBHOOK_POLL_MS', 1000, 0),
       concurrency: int(env, 'CHORUS_WEBHOOK_CONCURRENCY', 16, 1),
+    },
+    files: {
+      maxBytes: int(env, 'CHORUS_FILES_MAX_BYTES', 100 * 1024 * 1024, 1),
+      linkTtlSeconds: int(env, 'CHORUS_FILES_LINK_TTL_SECONDS', 300, 1),
+      unattachedSeconds: int(env, 'CHORUS_FILES_UNATTACHED_SECONDS', 24 * 3600, 1),
+      sweepSeconds: int(env, 'CHORUS_FILES_SWEEP_SECONDS', 600, 0),
+      signingSecret,
+      dir: path.resolve(env.CHORUS_FILES_DIR ?? path.join(dataDir, 'files')),
+      s3: s3Config(env),
     },
   };
 }

@@ -14,6 +14,7 @@ import { startLeaseSweeper } from './tasks/leases.js';
 import { startStreamSweeper } from './messages/streams.js';
 import { DeliveryWorker } from './integrations/delivery-worker.js';
 import { AgentHost } from './agent-host/host.js';
+import { closeFileStore, startFileSweeper } from './files/service.js';
 
 export interface RunningServer {
   app: App;
@@ -70,6 +71,7 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const leases = startLeaseSweeper(ctx);
   const streams = startStreamSweeper(ctx);
+  const files = startFileSweeper(ctx);
   const webhooks = new DeliveryWorker(ctx);
   webhooks.start();
   const agentHost = config.agentHost.enabled
@@ -90,10 +92,12 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
       await agentHost?.stop();
       await leases.stop();
       await streams.stop();
+      await files.stop();
       await webhooks.stop();
       await gateway.close();
       await app.close();
       await bus.close();
+      closeFileStore(ctx);
       await db.destroy();
       await embedded?.stop();
     })());

@@ -1,11 +1,12 @@
 import type { AppContext } from '../context.js';
+import type { Trx } from '../db/database.js';
 import type { Member } from '../db/schema.js';
 import { isAgent, type Actor } from '../policy/actor.js';
 import type { ChannelAccess } from '../policy/channel.js';
 import { appendAudit } from './chain.js';
 
-/** The audited kinds of agent read: the context bundle; history, threads, messages and pins read directly; channel docs; experience; search. */
-export type AgentReadAction = 'agent.context.read' | 'agent.messages.read' | 'agent.docs.read' | 'agent.experience.read' | 'agent.search';
+/** The audited kinds of agent read: the context bundle; history, threads, messages and pins read directly; channel docs; experience; search; files (metadata, lists, download links). */
+export type AgentReadAction = 'agent.context.read' | 'agent.messages.read' | 'agent.docs.read' | 'agent.experience.read' | 'agent.search' | 'agent.files.read';
 
 /**
  * Records what an agent was served — every item's id, in the order served —
@@ -24,23 +25,27 @@ export async function recordAgentRead(
   details?: Record<string, unknown>,
 ): Promise<void> {
   if (!isAgent(a.actor)) return;
+  await ctx.db.transaction().execute((trx) => appendAgentRead(trx, a, action, items, details));
+}
+
+/** {@link recordAgentRead} within a transaction the caller holds (one commit for the record and what goes with it). */
+export async function appendAgentRead(trx: Trx, a: ChannelAccess, action: AgentReadAction, items: string[], details?: Record<string, unknown>): Promise<void> {
+  if (!isAgent(a.actor)) return;
   const boundary = a.actor.boundary;
   const recorded = { ...(boundary ? { task_id: boundary.taskId } : {}), ...details };
-  await ctx.db.transaction().execute((trx) =>
-    appendAudit(trx, a.channel.org_id, [
-      {
-        actorId: a.actor.member.id,
-        actorKind: 'agent',
-        action,
-        targetType: 'channel',
-        targetId: a.channel.id,
-        channelId: a.channel.id,
-        items,
-        decision: 'allow',
-        details: Object.keys(recorded).length > 0 ? recorded : null,
-      },
-    ]),
-  );
+  await appendAudit(trx, a.channel.org_id, [
+    {
+      actorId: a.actor.member.id,
+      actorKind: 'agent',
+      action,
+      targetType: 'channel',
+      targetId: a.channel.id,
+      channelId: a.channel.id,
+      items,
+      decision: 'allow',
+      details: Object.keys(recorded).length > 0 ? recorded : null,
+    },
+  ]);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ContextBundle, ContextMessage } from '@chorus/protocol/context';
-import { recordAgentRead } from '../audit/agent-reads.js';
+import { appendAgentRead } from '../audit/agent-reads.js';
 import { presentChannel } from '../channels/presenters.js';
 import type { AppContext } from '../context.js';
 import type { Message, Task } from '../db/schema.js';
@@ -9,7 +9,7 @@ import type { Author } from '../messages/presenters.js';
 import { canReadContext, canUseTaskContext } from '../policy/agent-reads.js';
 import type { ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
-import { experienceForContext } from '../experience/context.js';
+import { countUses, experienceForContext } from '../experience/context.js';
 import { readablePins } from '../knowledge/pins/service.js';
 import { Budget } from './budget.js';
 import { guideOf, maxDocs, rankedDocs } from './knowledge.js';
@@ -63,7 +63,8 @@ export async function assembleContext(ctx: AppContext, a: ChannelAccess, request
       .orderBy('seq', 'desc')
       .limit(request.maxMessages + 1)
       .execute(),
-    readablePins(ctx, a, now),
+    // Enough pins to fill the budget after those already served in the thread, and one more to tell truncation.
+    readablePins(ctx, a, now, 2 * request.maxMessages + 1),
     requestId ? live().where('id', '=', requestId).select('body').executeTakeFirst() : undefined,
   ]);
   const docs = await rankedDocs(ctx, a, task ? (taskRequest?.body ?? '') : null, now);
@@ -86,13 +87,17 @@ export async function assembleContext(ctx: AppContext, a: ChannelAccess, request
   const present = (m: Message): ContextMessage => presentContextMessage(m, authors.get(m.author_id) ?? { id: m.author_id, handle: 'unknown', display_name: 'Unknown', kind: 'human' });
   const servedDocIds = [...(guide ? [guide.id] : []), ...docsServed.map((d) => d.id)];
 
-  await recordAgentRead(
-    ctx,
-    a,
-    'agent.context.read',
-    [...(guide ? [guide.id] : []), ...[...(rootServed ? [rootServed] : []), ...threadServed].map((m) => m.id), ...pinsServed.map((p) => p.message.id), ...docsServed.map((d) => d.id), ...historyServed.map((m) => m.id), ...experience.items.map((e) => e.id)],
-    { max_messages: request.maxMessages, max_chars: request.maxChars, ...(task ? { task_id: task.id } : {}), ...(servedDocIds.length ? { doc_ids: servedDocIds } : {}) },
-  );
+  // One commit: the read on the record (the org's audit head, taken first by every bundle), then the entries' uses.
+  await ctx.db.transaction().execute(async (trx) => {
+    await appendAgentRead(
+      trx,
+      a,
+      'agent.context.read',
+      [...(guide ? [guide.id] : []), ...[...(rootServed ? [rootServed] : []), ...threadServed].map((m) => m.id), ...pinsServed.map((p) => p.message.id), ...docsServed.map((d) => d.id), ...historyServed.map((m) => m.id), ...experience.items.map((e) => e.id)],
+      { max_messages: request.maxMessages, max_chars: request.maxChars, ...(task ? { task_id: task.id } : {}), ...(servedDocIds.length ? { doc_ids: servedDocIds } : {}) },
+    );
+    await countUses(trx, experience.items.map((e) => e.id), now);
+  });
   return {
     channel: presentChannel(a.channel),
     task: task ? presentContextTask(task) : null,

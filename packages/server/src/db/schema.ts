@@ -429,6 +429,36 @@ export interface BuiltinAgentsTable {
   created_at: Generated<Date>;
 }
 
+/** A file uploaded to a channel (files/); bytes in the file store under `storage_key`. */
+export interface FilesTable {
+  id: Generated<string>;
+  org_id: string;
+  channel_id: string;
+  uploader_id: string;
+  /** The message it is attached to; null while pending (collected after `files.unattachedSeconds`). */
+  message_id: string | null;
+  name: string;
+  size: number;
+  /** Detected from the content, never the client's claim. */
+  mime: string;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  storage_key: string;
+  preview_key: string | null;
+  created_at: Generated<Date>;
+  attached_at: NullableTimestamp;
+  deleted_at: NullableTimestamp;
+  /** When the bytes were removed from the store; the row remains as a tombstone. */
+  purged_at: NullableTimestamp;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -462,6 +492,8 @@ export interface Database {
   agent_webhooks: AgentWebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   incoming_webhooks: IncomingWebhooksTable;
+  files: FilesTable;
+  server_secrets: ServerSecretsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -473,6 +505,7 @@ export type Invite = Selectable<InvitesTable>;
 export type Channel = Selectable<ChannelsTable>;
 export type ChannelMember = Selectable<ChannelMembersTable>;
 export type Message = Selectable<MessagesTable>;
+export type FileRow = Selectable<FilesTable>;
 export type NewMessage = Insertable<MessagesTable>;
 
 /**

@@ -1,6 +1,7 @@
 import type { ContextExperience } from '@chorus/protocol/experience';
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import type { Trx } from '../db/database.js';
 import type { ChannelAccess } from '../policy/channel.js';
 import { currentWhere, orgEntriesFlowInto } from './access.js';
 import { presentContextEntry } from './presenters.js';
@@ -25,7 +26,8 @@ export interface ExperienceSection {
  * reads them too (the audience rule). Ranked by ts_rank relevance × quality
  * score × freshness (quality.ts), most relevant first, within `maxChars` of
  * titles and bodies (stopping at the first that does not fit). Each entry
- * served counts one use.
+ * served counts one use: the caller records it with {@link countUses}, in the
+ * transaction that records the read.
  *
  * Without a task text, entries are ranked by quality × freshness alone.
  */
@@ -67,12 +69,15 @@ export async function experienceForContext(ctx: AppContext, a: ChannelAccess, ta
     chars += size;
     items.push(presentContextEntry(row, rank, quality));
   }
-  if (items.length > 0) {
-    await ctx.db
-      .updateTable('experience_entries')
-      .set((eb) => ({ use_count: eb('use_count', '+', 1), last_used_at: now }))
-      .where('id', 'in', items.map((i) => i.id))
-      .execute();
-  }
   return { items, chars, truncated: items.length < ranked.length };
+}
+
+/** Counts one use of each entry served (in the transaction that records the read). */
+export async function countUses(trx: Trx, ids: string[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await trx
+    .updateTable('experience_entries')
+    .set((eb) => ({ use_count: eb('use_count', '+', 1), last_used_at: now }))
+    .where('id', 'in', ids)
+    .execute();
 }

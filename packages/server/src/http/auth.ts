@@ -4,6 +4,7 @@ import type { Member, User } from '../db/schema.js';
 import { hashToken, tokenKind } from '../accounts/secrets.js';
 import { agentScopes, type Actor, type Boundary, type Scope } from '../policy/actor.js';
 import { forbidden, unauthorized } from './errors.js';
+import { recordDeadToken, type DeadToken } from '../audit/denials.js';
 
 const agentsNotAllowed = () => forbidden('agents_not_allowed', "This endpoint needs a person's session, not an agent token.");
 
@@ -89,6 +90,54 @@ export async function resolvePrincipal(ctx: AppContext, token: string): Promise<
 }
 
 /**
+ * Whose agent or task token `token` was, when it is one that has expired or
+ * been revoked (an unknown token names no one): the refusal then says why, and
+ * is recorded against the agent (audit/denials.ts).
+ */
+export async function deadAgentToken(ctx: AppContext, token: string): Promise<DeadToken | null> {
+  const kind = tokenKind(token);
+  const hash = hashToken(token);
+  if (kind === 'cha') {
+    const row = await ctx.db
+      .selectFrom('agent_tokens')
+      .innerJoin('members', 'members.id', 'agent_tokens.agent_id')
+      .select(['members.id', 'members.org_id', 'agent_tokens.id as token_id', 'agent_tokens.revoked_at'])
+      .where('agent_tokens.token_hash', '=', hash)
+      .executeTakeFirst();
+    if (!row) return null;
+    return { agent: { id: row.id, org_id: row.org_id }, kind: 'agent_token', tokenId: row.token_id, reason: row.revoked_at ? 'token_revoked' : 'token_expired' };
+  }
+  if (kind === 'cht') {
+    const row = await ctx.db
+      .selectFrom('task_tokens')
+      .innerJoin('members', 'members.id', 'task_tokens.agent_id')
+      .select(['members.id', 'members.org_id', 'task_tokens.id as token_id', 'task_tokens.revoked_at', 'task_tokens.task_id', 'task_tokens.channel_id'])
+      .where('task_tokens.token_hash', '=', hash)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      agent: { id: row.id, org_id: row.org_id },
+      kind: 'task_token',
+      tokenId: row.token_id,
+      reason: row.revoked_at ? 'token_revoked' : 'token_expired',
+      taskId: row.task_id,
+      channelId: row.channel_id,
+    };
+  }
+  return null;
+}
+
+/** What a refused dead token is told. */
+export function deadTokenMessage(dead: DeadToken): string {
+  if (dead.kind === 'task_token') {
+    return dead.reason === 'token_revoked'
+      ? 'This task token was revoked: its task ended or was taken back, or the agent was suspended. Use your agent token.'
+      : "This task token has expired: its task's claim lapsed. Claim the task again for a new one.";
+  }
+  return dead.reason === 'token_revoked' ? 'This agent token was revoked. Ask its sponsor for a new one.' : 'This agent token has expired. Ask its sponsor for a new one.';
+}
+
+/**
  * Authenticates every request whose route does not say `auth: 'none'`.
  * Secure by default: a route that forgets to declare its mode requires credentials.
  */
@@ -100,7 +149,11 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     const token = bearer(request);
     if (!token) throw unauthorized();
     const principal = await resolvePrincipal(ctx, token);
-    if (!principal) throw unauthorized('The token is invalid, expired or revoked.');
+    if (!principal) {
+      const dead = await deadAgentToken(ctx, token);
+      if (dead) await recordDeadToken(ctx, dead, `${request.method} ${request.routeOptions.url ?? ''}`);
+      throw unauthorized(dead ? deadTokenMessage(dead) : 'The token is invalid, expired or revoked.');
+    }
     // Known before a refusal, so that an agent's refused attempt is audited (audit/denials.ts).
     request.principal = principal;
     if (mode === 'user' && principal.type !== 'user') throw agentsNotAllowed();

@@ -27,12 +27,9 @@ function body(code: string, message: string, details?: unknown): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
-/** Maps every error to the one error shape; anything unexpected is logged and becomes an opaque 500. */
-export function errorHandler(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply): void {
-  if (error instanceof AppError) {
-    void reply.status(error.status).send(body(error.code, error.message, error.details));
-    return;
-  }
+/** What a client is told of an error: its status, code, sentence and details; null for an unexpected error (a 500). */
+export function describeError(error: FastifyError | AppError): { status: number; code: string; message: string; details?: unknown } | null {
+  if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message, details: error.details };
   if (error.validation) {
     const details = error.validation.map((v) => ({
       where: error.validationContext ?? 'body',
@@ -40,23 +37,25 @@ export function errorHandler(error: FastifyError | AppError, request: FastifyReq
       message: v.message ?? 'is invalid',
       ...(v.keyword === 'additionalProperties' ? { field: (v.params as { additionalProperty?: string }).additionalProperty } : {}),
     }));
-    void reply.status(400).send(body('validation_failed', `The request ${error.validationContext ?? 'body'} is invalid.`, details));
-    return;
+    return { status: 400, code: 'validation_failed', message: `The request ${error.validationContext ?? 'body'} is invalid.`, details };
   }
   const status = error.statusCode ?? 500;
-  if (status === 413) {
-    void reply.status(413).send(body('payload_too_large', 'The request body is larger than the server accepts.'));
-    return;
-  }
-  if (status === 429) {
-    void reply.status(429).send(body('rate_limited', error.message));
-    return;
-  }
+  if (status === 413) return { status, code: 'payload_too_large', message: 'The request body is larger than the server accepts.' };
+  if (status === 429) return { status, code: 'rate_limited', message: error.message };
   if (status >= 400 && status < 500) {
     const code = error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type'
       : error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.name === 'SyntaxError' ? 'invalid_json'
       : 'bad_request';
-    void reply.status(status).send(body(code, error.message));
+    return { status, code, message: error.message };
+  }
+  return null;
+}
+
+/** Maps every error to the one error shape; anything unexpected is logged and becomes an opaque 500. */
+export function errorHandler(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply): void {
+  const told = describeError(error);
+  if (told) {
+    void reply.status(told.status).send(body(told.code, told.message, told.details));
     return;
   }
   request.log.error({ err: error }, 'unhandled error');

@@ -6,7 +6,8 @@ import type { App } from '../http/app-type.js';
 import { requirePrincipal } from '../http/auth.js';
 import { AppError } from '../http/errors.js';
 import { commonErrors } from '../http/schemas.js';
-import { buildMcpServer, TaskTokens } from './tools.js';
+import { buildMcpServer, TaskTokens, toolCallProblem } from './tools.js';
+import { recordToolInputError } from '../audit/denials.js';
 
 /**
  * `fetch` answered by this very app through `inject`: the MCP tools call the
@@ -26,6 +27,16 @@ function injectFetch(app: App): typeof fetch {
     for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : String(value));
     return new Response(res.statusCode === 204 ? null : res.body, { status: res.statusCode, headers });
   };
+}
+
+/** The `tools/call` requests in a JSON-RPC message or batch. */
+function toolCalls(body: unknown): { name: string; arguments: unknown }[] {
+  const messages: unknown[] = Array.isArray(body) ? body : [body];
+  return messages.flatMap((m) => {
+    if (typeof m !== 'object' || m === null || (m as { method?: unknown }).method !== 'tools/call') return [];
+    const params = (m as { params?: { name?: unknown; arguments?: unknown } }).params;
+    return typeof params?.name === 'string' ? [{ name: params.name, arguments: params.arguments }] : [];
+  });
 }
 
 /**
@@ -61,6 +72,11 @@ export function mcpRoutes(app: App, ctx: AppContext): void {
         void transport.close();
         void server.close();
       });
+      // A malformed tool call reached the server: the SDK answers it as a tool error, and it is on the record.
+      for (const call of toolCalls(request.body)) {
+        const problem = toolCallProblem(server, call.name, call.arguments);
+        if (problem) await recordToolInputError(ctx, request, call.name, problem.code, problem.message);
+      }
       await server.connect(transport);
       await transport.handleRequest(request.raw, reply.raw, request.body);
     },

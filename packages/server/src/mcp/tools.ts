@@ -44,6 +44,21 @@ function refused(error: unknown): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: `Refused (${error.status} ${error.code}): ${error.message}${details}` }] };
 }
 
+/** Each server's tools' argument shapes, so a malformed call can be told (and recorded) before the SDK answers it. */
+const argumentShapes = new WeakMap<McpServer, Map<string, z.ZodRawShape>>();
+
+/**
+ * What is wrong with a `tools/call` of `name` with `args` on `server`, as the
+ * MCP SDK will refuse it (an unknown tool, arguments not matching its schema),
+ * or null when the call is well-formed.
+ */
+export function toolCallProblem(server: McpServer, name: string, args: unknown): { code: 'unknown_tool' | 'invalid_tool_input'; message: string } | null {
+  const shape = argumentShapes.get(server)?.get(name);
+  if (!shape) return { code: 'unknown_tool', message: `No tool named ${name}.` };
+  const parsed = z.object(shape).safeParse(args ?? {});
+  return parsed.success ? null : { code: 'invalid_tool_input', message: z.prettifyError(parsed.error) };
+}
+
 /** The agent's tools, acting through `rest` (a client holding the agent's token). */
 export function buildMcpServer(rest: RestClient, tokens: TaskTokens, version = '0.1.0'): McpServer {
   const server = new McpServer({ name: 'chorus', version }, { instructions: 'Chorus: work on tasks people give you in team channels. List your tasks, claim one, read its context, answer in its thread citing sources, then complete it.' });
@@ -52,6 +67,12 @@ export function buildMcpServer(rest: RestClient, tokens: TaskTokens, version = '
     const token = taskId ? tokens.get(taskId) : null;
     return token ? rest.withToken(token) : rest;
   };
+  const shapes = new Map<string, z.ZodRawShape>();
+  argumentShapes.set(server, shapes);
+  const registerTool = ((name: string, config: { inputSchema: z.ZodRawShape }, callback: never) => {
+    shapes.set(name, config.inputSchema);
+    return server.registerTool(name, config, callback);
+  }) as McpServer['registerTool'];
   const run = async (fn: () => Promise<unknown>): Promise<CallToolResult> => {
     try {
       return ok(await fn());
@@ -60,12 +81,12 @@ export function buildMcpServer(rest: RestClient, tokens: TaskTokens, version = '
     }
   };
 
-  server.registerTool(
+  registerTool(
     'list_channels',
     { description: 'The channels of the org this agent belongs to, with unread counts', inputSchema: { org_id: Id } },
     ({ org_id }) => run(() => rest.channels(org_id)),
   );
-  server.registerTool(
+  registerTool(
     'list_tasks',
     {
       description: "This agent's tasks, newest first",
@@ -73,7 +94,7 @@ export function buildMcpServer(rest: RestClient, tokens: TaskTokens, version = '
     },
     ({ agent_id, status }) => run(() => rest.agentTasks(agent_id, status ? { status } : {})),
   );
-  server.registerTool(
+  registerTool(
     'claim_task',
     { description: 'Claim a queued task: from now on the tools given its task_id act with a token confined to its channel', inputSchema: { task_id: Id } },
     ({ task_id }) =>
@@ -83,7 +104,7 @@ export function buildMcpServer(rest: RestClient, tokens: TaskTokens, version = '
         return detail;
       }),
   );
-  server.registerTool(
+  registerTool(
     'get_context',
     {
       description: "The context bundle for a task or a channel: the task's thread, recent history and the channel's knowledge, within the channel's rules; each item has the type and id to cite",
@@ -92,17 +113,17 @@ export function buildMcpServer(rest: RestClient, tokens: TaskTokens, version = '
     ({ channel_id, task_id, limit, max_chars }) =>
       run(() => forTask(task_id).context(channel_id, { ...(task_id ? { task_id } : {}), ...(limit ? { limit } : {}), ...(max_chars ? { max_chars } : {}) })),
   );
-  server.registerTool(
+  registerTool(
     'read_thread',
     { description: 'A thread: its root and replies, oldest first', inputSchema: { message_id: Id, task_id: Id.optional() } },
     ({ message_id, task_id }) => run(() => forTask(task_id).thread(message_id)),
   );
-  server.registerTool(
+  registerTool(
     'read_history',
     { description: "A channel's messages, newest page first (before: a seq to page back from)", inputSchema: { channel_id: Id, before: z.int().min(1).optional(), limit: z.int().min(1).max(100).optional(), task_id: Id.optional() } },
     ({ channel_id, before, limit, task_id }) => run(() => forTask(task_id).history(channel_id, { ...(before ? { before } : {}), ...(limit ? { limit } : {}) })),
   );
-  server.registerTool(
+  registerTool(
     'post_message',
     {
       description: "Post in a channel (in a thread with thread_root_id). With task_id, posts in the task's channel with its task token. Declare sources: a post citing what this channel's readers may not read is refused",
@@ -118,7 +139,7 @@ export function buildMcpServer(rest: RestClient, tokens: TaskTokens, version = '
     ({ channel_id, body, thread_root_id, kind, sources, task_id }) =>
       run(() => forTask(task_id).post(channel_id, { body, ...(thread_root_id ? { thread_root_id } : {}), ...(kind ? { kind } : {}), ...(sources ? { sources } : {}) })),
   );
-  server.registerTool(
+  registerTool(
     'update_task',
     {
       description: 'Finish a claimed task: done (naming the result message) or failed (with a reason; retried while attempts remain unless retry is false)',
@@ -131,7 +152,7 @@ export function buildMcpServer(rest: RestClient, tokens: TaskTokens, version = '
           : forTask(task_id).failTask(task_id, { reason: reason ?? 'the agent gave up', ...(retry === undefined ? {} : { retry }) }),
       ),
   );
-  server.registerTool(
+  registerTool(
     'search',
     {
       description: 'Full-text search over what this agent may read (with task_id: only what the task channel may be shown); web-search syntax: words, "phrases", or, -word',
@@ -148,12 +169,12 @@ export function buildMcpServer(rest: RestClient, tokens: TaskTokens, version = '
     ({ org_id, q, channel_id, author_kind, limit, cursor, task_id }) =>
       run(() => forTask(task_id).search(org_id, { q, ...(channel_id ? { channel_id } : {}), ...(author_kind ? { author_kind } : {}), ...(limit ? { limit } : {}), ...(cursor ? { cursor } : {}) })),
   );
-  server.registerTool(
+  registerTool(
     'pin_message',
     { description: "Pin a message in its channel, with an optional note (the channel's who_may_pin setting decides)", inputSchema: { message_id: Id, note: z.string().max(500).optional(), task_id: Id.optional() } },
     ({ message_id, note, task_id }) => run(() => forTask(task_id).pin(message_id, note)),
   );
-  server.registerTool(
+  registerTool(
     'create_experience',
     {
       description: "Distil a lesson in a channel from messages or threads it drew on (provenance); every source must be readable by everyone who reads the channel",
@@ -168,7 +189,7 @@ export function buildMcpServer(rest: RestClient, tokens: TaskTokens, version = '
     },
     ({ channel_id, title, body, tags, sources, task_id }) => run(() => forTask(task_id).createExperience(channel_id, { title, body, ...(tags ? { tags } : {}), sources })),
   );
-  server.registerTool(
+  registerTool(
     'rate_experience',
     {
       description: 'Report whether an experience entry helped in a task this agent holds (one report per task and entry)',

@@ -2,6 +2,8 @@ import { Type } from 'typebox';
 import type { MessageView as WireMessageView, ThreadSummary as WireThreadSummary } from '@chorus/protocol/views';
 import type { Member, Message } from '../db/schema.js';
 import { Nullable, Timestamp } from '../http/schemas.js';
+import { FileViewSchema } from '../files/presenters.js';
+import type { FileView } from '@chorus/protocol/views';
 
 export const AuthorSchema = Type.Object({
   id: Type.String(),
@@ -38,6 +40,8 @@ export const MessageViewSchema = Type.Object({
   /** Pinned in its channel (GET /channels/:id/pins). */
   pinned: Type.Boolean(),
   stream: Nullable(Type.Union([Type.Literal('open'), Type.Literal('ended'), Type.Literal('abandoned')])),
+  /** Files attached when it was posted. */
+  attachments: Type.Array(FileViewSchema),
   created_at: Timestamp,
   edited_at: Nullable(Timestamp),
   deleted_at: Nullable(Timestamp),
@@ -62,7 +66,7 @@ export function threadSummary(root: Pick<Message, 'id' | 'reply_count' | 'last_r
 }
 
 /** One shape for a message everywhere: REST answers and channel events carry the same view. */
-export function presentMessage(m: Message, author: Author, mentionIds: string[], reactions: ReactionGroup[], pinned = false): MessageView {
+export function presentMessage(m: Message, author: Author, mentionIds: string[], reactions: ReactionGroup[], pinned = false, attachments: FileView[] = []): MessageView {
   const deleted = m.deleted_at !== null;
   return {
     id: m.id,
@@ -82,6 +86,7 @@ export function presentMessage(m: Message, author: Author, mentionIds: string[],
     reactions: deleted ? [] : reactions,
     pinned: !deleted && pinned,
     stream: m.stream_state,
+    attachments: deleted ? [] : attachments,
     created_at: m.created_at.toISOString(),
     edited_at: m.edited_at?.toISOString() ?? null,
     deleted_at: m.deleted_at?.toISOString() ?? null,

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { Closed, Uuid } from '../http/schemas.js';
 import { maxSources } from './sources.js';
+import { maxAttachments } from '../files/attach.js';
 
 /**
  * What a send may say besides its body, shared by `POST /channels/:id/messages`
@@ -18,5 +19,8 @@ export const postOptions = {
       Closed({ type: Type.Union([Type.Literal('message'), Type.Literal('doc'), Type.Literal('experience')]), id: Uuid }),
       { maxItems: maxSources, description: "what the message drew on; an agent's post is refused (403 audience_violation) when one fails the audience rule" },
     ),
+  ),
+  file_ids: Type.Optional(
+    Type.Array(Uuid, { maxItems: maxAttachments, uniqueItems: true, description: 'files you uploaded to this channel and have not attached yet (POST /channels/:id/files)' }),
   ),
 };

@@ -15,6 +15,7 @@ import { parseMentions } from './mentions.js';
 import { presentMessage, threadSummary, type MessageView } from './presenters.js';
 import { auditAgentWrites } from './sources.js';
 import type { NewMessageInput } from './service.js';
+import { attachFiles, lockAttachments } from '../files/attach.js';
 
 /**
  * One send: who sends (as the caller knows them: a connection's actor may be
@@ -92,6 +93,14 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
       : root.thread_root_id ? badRequest('nested_thread', 'Reply to the thread root, not to a reply.')
       : root.deleted_at ? conflict('message_deleted', 'The thread root was deleted.')
       : null;
+    if (error) e.outcome = { kind: 'refused', error };
+  }
+
+  // Attachments: the author's own pending uploads in the channel, locked, each claimed by one send.
+  const attaching = entries.flatMap((e) => (e.a && !e.outcome && e.r.input.file_ids?.length ? [{ key: e.id, a: e.a, fileIds: e.r.input.file_ids }] : []));
+  const attachments = await lockAttachments(trx, attaching);
+  for (const e of entries) {
+    const error = attachments.refused.get(e.id);
     if (error) e.outcome = { kind: 'refused', error };
   }
 
@@ -187,13 +196,14 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
       .execute();
   }
   const mentionIds = await writeMentionRows(m, inserted);
+  const attached = await attachFiles(trx, writers.flatMap((e) => (e.r.input.file_ids?.length ? [{ messageId: e.id, fileIds: e.r.input.file_ids }] : [])), attachments.files);
 
   // Messages, then thread summaries as each reply makes them.
   const rootState = new Map<string, ThreadState>();
   for (const e of writers) {
     const row = messageById.get(e.id) as Message;
     const author = e.a.actor.member;
-    const view = presentMessage(row, author, mentionIds.get(row.id) ?? [], []);
+    const view = presentMessage(row, author, mentionIds.get(row.id) ?? [], [], false, attached.get(row.id) ?? []);
     e.outcome = { kind: 'stored', message: view };
     const channel = channelById.get(row.channel_id) as Channel;
     events.push(event(channel, row.seq, 'message.created', author.id, { message: view }));

@@ -16,6 +16,7 @@ import { checkThreadRoot } from './history.js';
 import { checkSources, distinctSources } from './sources.js';
 import { unpinDeleted } from '../knowledge/pins/service.js';
 import { viewOf } from './views.js';
+import { purgeFiles, tombstoneAttachments } from '../files/service.js';
 
 export const maxBodyLength = 40_000;
 
@@ -30,6 +31,8 @@ export interface NewMessageInput {
   sources?: SourceRef[] | undefined;
   /** Opens a streamed reply: `body` is its first chunk (messages/streams.ts). */
   stream?: boolean | undefined;
+  /** The author's pending uploads in this channel, attached in the message's transaction (files/attach.ts). */
+  file_ids?: string[] | undefined;
 }
 
 /** Resolves `@handle`s to active members of the org and records them for mention counts. */
@@ -75,12 +78,12 @@ export async function postMessage(ctx: AppContext, a: ChannelAccess, input: NewM
  * Posts for an actor known since its connection opened, with no reads before
  * the send queue: the batch judges the send under the channel's lock (the
  * member's status, the membership, the channel's settings, as they are then).
- * A post that declares sources (checked against the audience rule) or replies
+ * A post that declares sources (checked against the audience rule), replies
  * in a thread (whose root the author must be able to read under the channel's
- * rules) needs the channel first, so it takes the full path.
+ * rules) or attaches files needs the channel first, so it takes the full path.
  */
 export async function postMessageAs(ctx: AppContext, actor: Actor, channelId: string, input: NewMessageInput): Promise<{ message: MessageView; duplicate: boolean }> {
-  if (input.sources?.length || input.thread_root_id) return postMessage(ctx, await accessChannel(ctx, actor, channelId, canSee), input);
+  if (input.sources?.length || input.thread_root_id || input.file_ids?.length) return postMessage(ctx, await accessChannel(ctx, actor, channelId, canSee), input);
   enforce(canPostKind(actor, input.kind ?? 'chat'));
   return settle(ctx, await sendQueue(ctx).submit({ actor, channelId, input: { ...input, sources: [] } }));
 }
@@ -118,10 +121,10 @@ export async function editMessage(ctx: AppContext, a: ChannelAccess, message: Me
   });
 }
 
-/** Deleting leaves a tombstone in history: the position and author remain, the content, reactions and pin go. */
+/** Deleting leaves a tombstone in history: the position and author remain, the content, reactions, pin and attached files go. */
 export async function deleteMessage(ctx: AppContext, a: ChannelAccess, message: Message): Promise<MessageView> {
   enforce(canDelete(a, message));
-  return mutate(ctx, async (m) => {
+  const { view, files } = await mutate(ctx, async (m) => {
     const seq = await allocateSeq(m.trx, message.channel_id); // the channel's lock first, as sends take it
     const deleted = await m.trx
       .updateTable('messages')
@@ -135,6 +138,8 @@ export async function deleteMessage(ctx: AppContext, a: ChannelAccess, message: 
     const view = await viewOf(m.trx, deleted);
     await appendEvent(m, { orgId: deleted.org_id, channelId: deleted.channel_id, seq, type: 'message.deleted', actorId: a.actor.member.id, payload: { message: view } });
     await unpinDeleted(m, deleted);
-    return view;
+    return { view, files: await tombstoneAttachments(m.trx, message.id) };
   });
+  await purgeFiles(ctx, files); // the bytes go after commit; the file sweep retries what fails here
+  return view;
 }

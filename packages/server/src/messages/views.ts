@@ -1,21 +1,33 @@
 import type { Db, Trx } from '../db/database.js';
 import type { Message } from '../db/schema.js';
+import { presentFile } from '../files/presenters.js';
+import type { FileView } from '@chorus/protocol/views';
 import { presentMessage, type Author, type MessageView, type ReactionGroup } from './presenters.js';
 
 /**
  * Shapes a page of messages with their authors, mentions, grouped reactions
- * and pins: four queries for the whole page, whatever its size.
+ * pins and attachments: five queries for the whole page, whatever its size.
  */
 export async function viewsOf(db: Db | Trx, messages: Message[]): Promise<MessageView[]> {
   if (messages.length === 0) return [];
   const ids = messages.map((m) => m.id);
   const authorIds = [...new Set(messages.map((m) => m.author_id))];
-  const [authors, mentions, reactions, pins] = await Promise.all([
+  const [authors, mentions, reactions, pins, files] = await Promise.all([
     db.selectFrom('members').select(['id', 'handle', 'display_name', 'kind']).where('id', 'in', authorIds).execute(),
     db.selectFrom('message_mentions').select(['message_id', 'member_id']).where('message_id', 'in', ids).execute(),
     db.selectFrom('reactions').select(['message_id', 'emoji', 'member_id']).where('message_id', 'in', ids).orderBy('created_at').execute(),
     db.selectFrom('pins').select('message_id').where('message_id', 'in', ids).execute(),
+    db
+      .selectFrom('files')
+      .select(['id', 'channel_id', 'message_id', 'uploader_id', 'name', 'size', 'mime', 'width', 'height', 'preview_key', 'created_at'])
+      .where('message_id', 'in', ids)
+      .where('deleted_at', 'is', null)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute(),
   ]);
+  const filesBy = new Map<string, FileView[]>();
+  for (const f of files) if (f.message_id) filesBy.set(f.message_id, [...(filesBy.get(f.message_id) ?? []), presentFile(f)]);
   const pinned = new Set(pins.map((p) => p.message_id));
   const authorById = new Map<string, Author>(authors.map((a) => [a.id, a]));
   const mentionsBy = new Map<string, string[]>();
@@ -31,7 +43,7 @@ export async function viewsOf(db: Db | Trx, messages: Message[]): Promise<Messag
   }
   return messages.map((m) => {
     const author = authorById.get(m.author_id) ?? { id: m.author_id, handle: 'unknown', display_name: 'Unknown', kind: 'human' as const };
-    return presentMessage(m, author, mentionsBy.get(m.id) ?? [], [...(reactionsBy.get(m.id)?.values() ?? [])], pinned.has(m.id));
+    return presentMessage(m, author, mentionsBy.get(m.id) ?? [], [...(reactionsBy.get(m.id)?.values() ?? [])], pinned.has(m.id), filesBy.get(m.id) ?? []);
   });
 }
 

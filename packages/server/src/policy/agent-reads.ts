@@ -142,40 +142,44 @@ export function mayReadInThread(access: ReadAccess, m: MessageFacts, root: Messa
 }
 
 type Messages = ExpressionBuilder<Database, 'messages'>;
+type MessageColumn = Extract<keyof Database['messages'], string>;
 
 /**
  * The same rules as {@link mayRead}, as a WHERE filter on `messages`: what the
- * reader may not read never leaves the database.
+ * reader may not read never leaves the database. `table` names the alias of
+ * `messages` to judge (`root`: the root of the outer query's reply).
  *
  * @example
  *   db.selectFrom('messages').selectAll().where('channel_id', '=', a.channel.id).where(readableWhere(readAccessOf(a), new Date()))
  */
-export function readableWhere(access: ReadAccess, now: Date): (eb: Messages) => Expression<SqlBool> {
+export function readableWhere(access: ReadAccess, now: Date, table: 'messages' | 'root' = 'messages'): (eb: Messages) => Expression<SqlBool> {
   const me = access.reader.memberId;
+  // The columns of `table`: `messages`, or `root` when judging the root of a reply (readableRootWhere).
+  const c = <C extends MessageColumn>(column: C) => `${table}.${column}` as `messages.${C}`;
   return (eb) => {
     const clauses: Expression<SqlBool>[] = [];
     if (access.reader.kind === 'agent') {
-      clauses.push(eb('messages.audience', '=', 'all'));
+      clauses.push(eb(c('audience'), '=', 'all'));
       const cutoff = agentCutoff(access.rules, now);
-      if (cutoff) clauses.push(eb('messages.created_at', '>=', cutoff));
+      if (cutoff) clauses.push(eb(c('created_at'), '>=', cutoff));
       if (access.rules.agent_access === 'mentions_only') {
         clauses.push(
           eb.or([
-            eb('messages.author_id', '=', me),
-            eb('messages.mentions_agents', '=', true),
-            eb.exists(eb.selectFrom('message_mentions as mm').select('mm.member_id').whereRef('mm.message_id', '=', 'messages.id').where('mm.member_id', '=', me)),
+            eb(c('author_id'), '=', me),
+            eb(c('mentions_agents'), '=', true),
+            eb.exists(eb.selectFrom('message_mentions as mm').select('mm.member_id').whereRef('mm.message_id', '=', c('id')).where('mm.member_id', '=', me)),
             eb.exists(
               eb
                 .selectFrom('tasks as t')
                 .select('t.id')
                 .where('t.agent_id', '=', me)
-                .whereRef('t.channel_id', '=', 'messages.channel_id')
+                .whereRef('t.channel_id', '=', c('channel_id'))
                 .where((w) =>
                   w.or([
-                    w('t.thread_root_id', '=', w.ref('messages.id')),
-                    w('t.request_message_id', '=', w.ref('messages.id')),
-                    w('t.thread_root_id', '=', w.ref('messages.thread_root_id')),
-                    w('t.request_message_id', '=', w.ref('messages.thread_root_id')),
+                    w('t.thread_root_id', '=', w.ref(c('id'))),
+                    w('t.request_message_id', '=', w.ref(c('id'))),
+                    w('t.thread_root_id', '=', w.ref(c('thread_root_id'))),
+                    w('t.request_message_id', '=', w.ref(c('thread_root_id'))),
                   ]),
                 ),
             ),
@@ -187,10 +191,10 @@ export function readableWhere(access: ReadAccess, now: Date): (eb: Messages) => 
     if (reasoning !== true) {
       clauses.push(
         eb.or([
-          eb('messages.kind', 'not in', [...reasoningKinds]),
-          eb('messages.author_id', '=', me),
+          eb(c('kind'), 'not in', [...reasoningKinds]),
+          eb(c('author_id'), '=', me),
           ...(reasoning === 'sponsor'
-            ? [eb.exists(eb.selectFrom('agents as ag').select('ag.member_id').whereRef('ag.member_id', '=', 'messages.author_id').where('ag.sponsor_id', '=', me))]
+            ? [eb.exists(eb.selectFrom('agents as ag').select('ag.member_id').whereRef('ag.member_id', '=', c('author_id')).where('ag.sponsor_id', '=', me))]
             : []),
         ]),
       );
@@ -213,8 +217,16 @@ export function readableRootWhere(access: ReadAccess, floor: number, now: Date):
   return (eb) =>
     eb.or([
       eb('messages.thread_root_id', 'is', null),
-      // The subquery's own `messages` shadows the outer one, so readableWhere judges the root.
-      eb('messages.thread_root_id', 'in', eb.selectFrom('messages').select('messages.id').where('messages.seq', '>', floor).where(readableWhere(access, now))),
+      // The root by its key (a lookup per reply), judged by readableWhere under the alias `root`; an `in` over
+      // the readable messages made the planner read them all (docs/PERFORMANCE.md, bench:context).
+      eb.exists(
+        eb
+          .selectFrom('messages as root')
+          .select('root.id')
+          .whereRef('root.id', '=', 'messages.thread_root_id')
+          .where('root.seq', '>', floor)
+          .where((r) => readableWhere(access, now, 'root')(r as unknown as Messages)),
+      ),
     ]);
 }
 

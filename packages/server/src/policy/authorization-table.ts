@@ -80,6 +80,11 @@ export interface Cast {
   /** The owner's message in a fresh room, pinned by the owner. */
   newPinned(): Promise<Room>;
   /**
+   * A fresh file the owner uploaded: in #room, #secret or #general, or (`fresh`, the default) in a fresh
+   * room as {@link newRoom} makes it; attached to a message of the owner's unless `pending`.
+   */
+  newFile(options?: { in?: 'room' | 'secret' | 'general' | 'fresh'; pending?: boolean }): Promise<{ fileId: string; channelId: string }>;
+  /**
    * A fresh experience entry the owner distilled from one of its messages: in a fresh room (as
    * {@link newRoom} makes it), in #secret, or in the channel given; endorsed by `endorsedBy`.
    */
@@ -997,6 +1002,65 @@ const profileRows: Row[] = [
   },
 ];
 
+const noFile = '404 file_not_found';
+const fileReaders = (where: 'room' | 'secret' | 'general'): Record<ActorName, Cell> =>
+  where === 'room' ? { owner: 200, admin: 200, member: 200, guest: noFile, agent: 200, nonMember: noFile, deactivated }
+  : where === 'secret' ? { owner: 200, admin: noFile, member: noFile, guest: 200, agent: 200, nonMember: noFile, deactivated }
+  : { owner: 200, admin: 200, member: 200, guest: noFile, agent: noFile, nonMember: noFile, deactivated };
+/** A pending upload is its uploader's alone. */
+const uploaderOnly: Record<ActorName, Cell> = { owner: 200, admin: noFile, member: noFile, guest: noFile, agent: noFile, nonMember: noFile, deactivated };
+
+/** Files: read like the message they are attached to; the bytes through a signed link (a public route). */
+const fileRows: Row[] = [
+  {
+    route: 'POST /channels/:channelId/files',
+    given: 'a fresh public room with the member and the agent',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/files?name=notes.txt` }),
+    expect: { owner: 201, admin: 201, member: 201, guest: noChannel, agent: 201, nonMember: noChannel, deactivated },
+  },
+  ...(['room', 'secret', 'general'] as const).map((where): Row => ({
+    route: 'GET /channels/:channelId/files',
+    given: `#${where}`,
+    arrange: (c) => ({ path: `/channels/${where === 'room' ? c.room.channelId : where === 'secret' ? c.secret.channelId : c.generalId}/files` }),
+    expect:
+      where === 'room' ? channelReaders
+      : where === 'secret' ? { owner: 200, admin: noChannel, member: noChannel, guest: 200, agent: 200, nonMember: noChannel, deactivated }
+      : { owner: 200, admin: 200, member: 200, guest: noChannel, agent: noChannel, nonMember: noChannel, deactivated },
+  })),
+  ...(['room', 'secret', 'general'] as const).flatMap((where): Row[] => [
+    {
+      route: 'GET /files/:fileId',
+      given: `attached to the owner's message in #${where}`,
+      arrange: async (c) => ({ path: `/files/${(await c.newFile({ in: where })).fileId}` }),
+      expect: fileReaders(where),
+    },
+    {
+      route: 'POST /files/:fileId/link',
+      given: `attached to the owner's message in #${where}`,
+      arrange: async (c) => ({ path: `/files/${(await c.newFile({ in: where })).fileId}/link`, body: {} }),
+      expect: fileReaders(where),
+    },
+  ]),
+  {
+    route: 'GET /files/:fileId',
+    given: "the owner's pending upload in #room",
+    arrange: async (c) => ({ path: `/files/${(await c.newFile({ in: 'room', pending: true })).fileId}` }),
+    expect: uploaderOnly,
+  },
+  {
+    route: 'POST /files/:fileId/link',
+    given: "the owner's pending upload in #room",
+    arrange: async (c) => ({ path: `/files/${(await c.newFile({ in: 'room', pending: true })).fileId}/link`, body: {} }),
+    expect: uploaderOnly,
+  },
+  {
+    route: 'DELETE /files/:fileId',
+    given: "attached to the owner's message in a fresh room",
+    arrange: async (c) => ({ path: `/files/${(await c.newFile()).fileId}` }),
+    expect: { owner: 204, admin: 204, member: '403 moderator_required', guest: noFile, agent: '403 moderator_required', nonMember: noFile, deactivated },
+  },
+];
+
 export const authorizationTable: Row[] = [
   ...accountRows,
   ...orgRows,
@@ -1012,6 +1076,7 @@ export const authorizationTable: Row[] = [
   ...experienceRows,
   ...webhookRows,
   ...profileRows,
+  ...fileRows,
 ];
 
 /** Routes anyone may call without credentials. Everything else answers 401 without a token. */
@@ -1024,4 +1089,6 @@ export const publicRoutes: Route[] = [
   // integrations: the agent guide holds no data; an incoming webhook's URL carries its secret
   'GET /agents/guide.md',
   'POST /hooks/:hookId/:secret',
+  // files: the link's signature is the credential (files/links.ts)
+  'GET /files/:fileId/content',
 ];

@@ -3,6 +3,7 @@ import type { RunningServer } from '../server.js';
 import { Api, type Reply } from '../test/client.js';
 import { signUp, tinyPng, unique } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
+import { upload } from '../test/files.js';
 import { agentScopes, type Scope } from './actor.js';
 import { actors, authorizationTable, publicRoutes, type ActorName, type Cast, type Cell, type Method, type Req, type Route } from './authorization-table.js';
 
@@ -163,6 +164,13 @@ async function buildCast(accounts: Pool): Promise<Stage> {
       if (options.archived) ok(await owner.post(`/docs/${docId}/archive`), 200);
       return { docId, channelId };
     },
+    async newFile(options = {}) {
+      const where = options.in ?? 'fresh';
+      const channelId = where === 'room' ? roomId : where === 'secret' ? secretId : where === 'general' ? generalId : (await newRoom()).channelId;
+      const fileId = ok(await upload(owner, channelId, 'The plan, in detail.', 'plan.txt')).body.file.id as string;
+      if (!options.pending) ok(await owner.post(`/channels/${channelId}/messages`, { body: 'The plan', file_ids: [fileId] }));
+      return { fileId, channelId };
+    },
     async newPinned() {
       const room = await newRoom();
       ok(await owner.put(`/messages/${room.messageId}/pin`, {}));
@@ -247,6 +255,7 @@ const scopeChecks: Record<Scope, ScopeCheck[]> = {
   'messages:write': [
     { route: 'POST /channels/:channelId/messages', given: 'a room the agent is in', arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/messages`, body: { body: 'hi' } }), allowed: 201 },
     { route: 'PUT /messages/:messageId/reactions/:emoji', arrange: async (c) => ({ path: `/messages/${(await c.newRoom()).messageId}/reactions/eyes` }), allowed: 204 },
+    { route: 'POST /channels/:channelId/files', given: 'a room the agent is in', arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/files?name=a.txt` }), allowed: 201 },
     {
       route: 'POST /channels/:channelId/experience',
       given: 'a room the agent is in',
@@ -273,6 +282,9 @@ const scopeChecks: Record<Scope, ScopeCheck[]> = {
     },
   ],
   'messages:read': [
+    { route: 'GET /channels/:channelId/files', arrange: (c) => ({ path: `/channels/${c.room.channelId}/files` }), allowed: 200 },
+    { route: 'GET /files/:fileId', given: "a file attached in #room", arrange: async (c) => ({ path: `/files/${(await c.newFile({ in: 'room' })).fileId}` }), allowed: 200 },
+    { route: 'POST /files/:fileId/link', given: "a file attached in #room", arrange: async (c) => ({ path: `/files/${(await c.newFile({ in: 'room' })).fileId}/link`, body: {} }), allowed: 200 },
     { route: 'GET /channels/:channelId/messages', arrange: (c) => ({ path: `/channels/${c.room.channelId}/messages` }), allowed: 200 },
     { route: 'GET /messages/:messageId', arrange: (c) => ({ path: `/messages/${c.room.messageId}` }), allowed: 200 },
     { route: 'GET /messages/:messageId/thread', arrange: (c) => ({ path: `/messages/${c.room.messageId}/thread` }), allowed: 200 },
@@ -341,6 +353,15 @@ describe('public routes', () => {
       status: 200,
     },
     'GET /openapi.json': { call: () => api.get('/openapi.json'), status: 200 },
+    'GET /files/:fileId/content': {
+      call: async () => {
+        const cast = await buildCast(pool);
+        const { fileId } = await cast.newFile({ in: 'room' });
+        const link = ok(await cast.apis.owner.post(`/files/${fileId}/link`, {}), 200).body.path as string;
+        return api.get(link.replace(/^\/api\/v1/, ''));
+      },
+      status: 200,
+    },
     'POST /auth/signup': { call: () => api.post('/auth/signup', { email: `${unique('new')}@example.test`, password: 'a long passphrase', display_name: 'New' }), status: 201 },
     'POST /auth/login': {
       call: async () => {

@@ -6,6 +6,7 @@ import { createWorld, unique } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 import { openSocket } from '../test/sockets.js';
 import { assign, claim } from '../test/tasks.js';
+import { upload } from '../test/files.js';
 
 /**
  * The exhaustive read-path table (DESIGN §2.1, issue "Agents at work"): an
@@ -47,6 +48,8 @@ interface Scene {
   d: string;
   /** Message ids by secret name. */
   ids: Record<string, string>;
+  /** The file attached to a message, by the message's secret name. */
+  files: Record<string, string>;
   seqs: Record<string, number>;
   taskB: string;
   taskA: string;
@@ -80,31 +83,39 @@ async function scene(): Promise<Scene> {
     ids[name] = message.id;
     seqs[name] = message.seq;
   };
+  // A file attached to a message: its name and its bytes are secrets like the message's text.
+  const files: Record<string, string> = {};
+  const withFile = async (author: { api: Api }, channelId: string, name: string) => {
+    const up = await upload(author.api, channelId, `${s(`${name}-bytes`)}\n`, `${s(`${name}-file`)}.txt`);
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    files[name] = up.body.file.id;
+    return { file_ids: [up.body.file.id as string] };
+  };
 
   const a = await w.channel(w.owner, { kind: 'private', topic: s('A-topic'), members: [pat.memberId, bot.memberId] });
   const b = await w.channel(w.owner, { kind: 'public', members: [bot.memberId] });
-  keep('A-root', await w.post(pat, a, s('A-root')));
+  keep('A-root', await w.post(pat, a, s('A-root'), await withFile(pat, a, 'A-root')));
   keep('A-reply', await w.post(w.owner, a, s('A-reply'), { thread_root_id: ids['A-root'] }));
-  keep('A-humans', await w.post(w.owner, a, s('A-humans'), { audience: 'humans' }));
+  keep('A-humans', await w.post(w.owner, a, s('A-humans'), { audience: 'humans', ...(await withFile(w.owner, a, 'A-humans')) }));
   keep('A-under-humans', await w.post(pat, a, s('A-under-humans'), { thread_root_id: ids['A-humans'] }));
-  keep('B-humans', await w.post(w.owner, b, s('B-humans'), { audience: 'humans' }));
+  keep('B-humans', await w.post(w.owner, b, s('B-humans'), { audience: 'humans', ...(await withFile(w.owner, b, 'B-humans')) }));
   keep('B-under-humans', await w.post(w.owner, b, s('B-under-humans'), { thread_root_id: ids['B-humans'] }));
   keep('B-ok', await w.post(w.owner, b, 'Plans for B'));
 
   // mentions_only: what does not mention the agent is not its business.
   const m = await w.channel(w.owner, { kind: 'private', agent_access: 'mentions_only', members: [bot.memberId] });
-  keep('M-unmentioned', await w.post(w.owner, m, s('M-unmentioned')));
+  keep('M-unmentioned', await w.post(w.owner, m, s('M-unmentioned'), await withFile(w.owner, m, 'M-unmentioned')));
   keep('M-under-unmentioned', await w.post(w.owner, m, s('M-under-unmentioned'), { thread_root_id: ids['M-unmentioned'] }));
   keep('M-mention', await w.post(w.owner, m, `@${bot.handle} look at this`));
   // since_join: what came before the agent joined.
   const j = await w.channel(w.owner, { kind: 'private', history_for_new_members: 'since_join' });
-  keep('J-before', await w.post(w.owner, j, s('J-before')));
+  keep('J-before', await w.post(w.owner, j, s('J-before'), await withFile(w.owner, j, 'J-before')));
   expect((await w.owner.api.post(`/channels/${j}/members`, { member_id: bot.memberId })).status).toBe(201);
   keep('J-under-before', await w.post(w.owner, j, s('J-under-before'), { thread_root_id: ids['J-before'] }));
   keep('J-after', await w.post(w.owner, j, 'After the agent joined'));
   // agent_history_days: older than the bound.
   const d = await w.channel(w.owner, { kind: 'private', agent_history_days: 1, members: [bot.memberId] });
-  keep('D-old', await w.post(w.owner, d, s('D-old')));
+  keep('D-old', await w.post(w.owner, d, s('D-old'), await withFile(w.owner, d, 'D-old')));
   keep('D-under-old', await w.post(w.owner, d, s('D-under-old'), { thread_root_id: ids['D-old'] }));
   await age(server, [ids['D-old'] as string], 3);
   keep('D-new', await w.post(w.owner, d, 'Fresh news'));
@@ -123,13 +134,14 @@ async function scene(): Promise<Scene> {
     j,
     d,
     ids,
+    files,
     seqs,
     taskA: taskA.task.id,
     taskB: taskB.task.id,
     taskToken: claimed.token,
     agentToken: bot.token,
     secrets: {
-      inA: [s('A-topic'), s('A-root'), s('A-reply'), s('A-task-request')],
+      inA: [s('A-topic'), s('A-root'), s('A-reply'), s('A-task-request'), s('A-root-file'), s('A-root-bytes')],
       hidden: [
         s('A-humans'),
         s('A-under-humans'),
@@ -141,6 +153,7 @@ async function scene(): Promise<Scene> {
         s('J-under-before'),
         s('D-old'),
         s('D-under-old'),
+        ...['A-humans', 'B-humans', 'M-unmentioned', 'J-before', 'D-old'].flatMap((name) => [s(`${name}-file`), s(`${name}-bytes`)]),
       ],
     },
   };
@@ -165,6 +178,7 @@ function channelRows(name: string, work: Work, ch: (s: Scene) => string, message
     { name: `${name}: its commands`, work, taskTokenRefused: refused, read: (api, s) => one(api.get(`/channels/${ch(s)}/commands`)) },
     { name: `${name}: context`, work, taskTokenRefused: refused, read: (api, s) => one(api.get(`/channels/${ch(s)}/context`)) },
     { name: `${name}: context, longest`, work, taskTokenRefused: refused, read: (api, s) => one(api.get(`/channels/${ch(s)}/context?limit=200&max_chars=200000`)) },
+    { name: `${name}: its files`, work, taskTokenRefused: refused, read: (api, s) => one(api.get(`/channels/${ch(s)}/files?limit=200`)) },
   ];
   for (const msg of messages) {
     rows.push(
@@ -173,9 +187,19 @@ function channelRows(name: string, work: Work, ch: (s: Scene) => string, message
       { name: `${name}: ${msg} as a thread, around`, work, read: (api, s) => one(api.get(`/messages/${s.ids[msg]}/thread?around=${s.seqs[msg] ?? 0}`)) },
       { name: `${name}: react to ${msg}`, work, read: (api, s) => one(api.put(`/messages/${s.ids[msg]}/reactions/eyes`)) },
       { name: `${name}: reply to ${msg}`, work, read: (api, s) => one(api.post(`/channels/${ch(s)}/messages`, { body: 'on it', thread_root_id: s.ids[msg] })) },
+      { name: `${name}: the file of ${msg}, if any, by id`, work, read: async (api, s) => (s.files[msg] ? one(api.get(`/files/${s.files[msg]}`)) : []) },
+      { name: `${name}: the file of ${msg}, if any, by link`, work, read: async (api, s) => (s.files[msg] ? followLink(api, s.files[msg]) : []) },
     );
   }
   return rows;
+}
+
+/** Asks for a link to the file and, when one is given, downloads through it: both answers are what the caller received. */
+async function followLink(api: Api, fileId: string): Promise<{ status: number; body: unknown }[]> {
+  const link = await api.post(`/files/${fileId}/link`, {});
+  if (link.status !== 200) return [link];
+  const res = await fetch(`${api.baseUrl}${link.body.path as string}`);
+  return [link, { status: res.status, body: await res.text() }];
 }
 
 const table: Row[] = [
@@ -194,6 +218,11 @@ const table: Row[] = [
       Promise.all(['A-root', 'A-reply', 'A-humans', 'B-humans', 'M-unmentioned', 'J-before', 'D-old'].map((msg) =>
         api.post(`/channels/${s.b}/messages`, { body: 'As discussed', sources: [{ type: 'message', id: s.ids[msg] }] }),
       )),
+  },
+  {
+    name: 'B: post attaching the files of A (and of hidden messages)',
+    work: 'B',
+    read: (api, s) => Promise.all(Object.values(s.files).map((fileId) => api.post(`/channels/${s.b}/messages`, { body: 'Attached', file_ids: [fileId] }))),
   },
   { name: 'A: the task in A', work: 'A', taskTokenRefused: [404], read: (api, s) => one(api.get(`/tasks/${s.taskA}`)) },
   { name: 'A: claim the task in A', work: 'A', taskTokenRefused: [403, 404], read: (api, s) => one(api.post(`/tasks/${s.taskA}/claim`)) },
@@ -247,6 +276,8 @@ describe('every read path, for an agent working in B', () => {
     expect(history.body.messages.map((m: { body: string }) => m.body)).toContain(s.secrets.inA[1]);
     const task = new Api(server.url, s.taskToken);
     expect((await task.get(`/channels/${s.b}/messages`)).status).toBe(200);
+    const [, content] = await followLink(agent, s.files['A-root'] as string);
+    expect(content?.body).toContain(s.secrets.inA[5]);
   });
 
   it('hides replies under a root the agent cannot read', async () => {

@@ -71,7 +71,7 @@ export async function setAvatar(ctx: AppContext, actor: Actor, orgId: string, me
   const { member: target, sponsorId } = await loadTarget(ctx, orgId, memberId);
   enforce(canEditProfile(actor, target, sponsorId));
   if (bytes.length > maxAvatarBytes) throw new AppError(413, 'avatar_too_large', `An avatar may be at most ${maxAvatarBytes / 1024} KB; this one is ${Math.ceil(bytes.length / 1024)} KB.`);
-  const type = imageTypeOf(bytes);
+  const type = await imageTypeOf(bytes);
   if (!type) throw badRequest('unsupported_image', 'An avatar must be a PNG, JPEG, GIF or WebP image.');
   const version = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
   return changeMember(ctx, actor, target, 'agent.avatar_changed', { avatar_version: version }, async (m) => {

@@ -1,7 +1,8 @@
 import { CloseCode, type HelloFrame } from '@chorus/protocol/frames';
 import type { MemberView } from '@chorus/protocol/views';
 import type { AppContext } from '../context.js';
-import { actorIn, resolvePrincipal } from '../http/auth.js';
+import { actorIn, deadAgentToken, deadTokenMessage, resolvePrincipal } from '../http/auth.js';
+import { recordDeadToken } from '../audit/denials.js';
 import { presentMember } from '../orgs/presenters.js';
 import type { Actor } from '../policy/actor.js';
 import { canReadMessages, historyFloor } from '../policy/channel.js';
@@ -14,7 +15,11 @@ export type HelloResult =
 /** The hello's token, as an active member of the org it names (or the agent's own org). */
 export async function authenticate(ctx: AppContext, hello: HelloFrame): Promise<HelloResult> {
   const principal = await resolvePrincipal(ctx, hello.token);
-  if (!principal) return { ok: false, code: 'unauthorized', message: 'The token is invalid, expired or revoked.', close: CloseCode.Unauthorized };
+  if (!principal) {
+    const dead = await deadAgentToken(ctx, hello.token);
+    if (dead) await recordDeadToken(ctx, dead, 'WS hello');
+    return { ok: false, code: 'unauthorized', message: dead ? deadTokenMessage(dead) : 'The token is invalid, expired or revoked.', close: CloseCode.Unauthorized };
+  }
   let orgId = hello.org_id;
   if (!orgId && principal.type === 'agent') orgId = principal.agent.org_id;
   if (!orgId && principal.type === 'user') {

@@ -122,8 +122,9 @@ describe('the agent works a task', () => {
       return seen.length === 2 && seen;
     });
     expect(statuses).toEqual(['running', 'done']);
-    // The refused second claim with the task token is on the record too (audit/denials.ts).
-    expect(await auditActions(task.id)).toEqual(['agent:task.claim', 'agent:agent.denied', 'agent:task.complete']);
+    // The refused second claims are on the record too (audit/denials.ts): with the agent token, a
+    // conflict (the task is no longer queued); with the task token, out of its scope.
+    expect(await auditActions(task.id)).toEqual(['agent:task.claim', 'agent:agent.rejected', 'agent:agent.denied', 'agent:task.complete']);
     expect(await verifyChain(server.ctx.db, w.orgId)).toMatchObject({ ok: true });
     const result = await server.ctx.db.selectFrom('messages').select('task_id').where('id', '=', reply.body.message.id).executeTakeFirstOrThrow();
     expect(result.task_id).toBe(task.id);

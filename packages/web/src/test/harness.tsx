@@ -38,7 +38,7 @@ export function message(seq: number, author: MemberView, body: string, overrides
     id: `msg-${seq}`, channel_id: CHANNEL, seq, kind: 'chat', audience: 'all',
     author: { id: author.id, handle: author.handle, display_name: author.display_name, kind: author.kind },
     body, sources: [], thread_root_id: null, thread: null, mentions: { member_ids: [], channel: false, here: false, agents: false },
-    reactions: [], pinned: false, stream: null, created_at: new Date(Date.UTC(2026, 0, 1, 9, 0, seq)).toISOString(), edited_at: null, deleted_at: null,
+    reactions: [], pinned: false, stream: null, attachments: [], created_at: new Date(Date.UTC(2026, 0, 1, 9, 0, seq)).toISOString(), edited_at: null, deleted_at: null,
     ...overrides,
   };
 }

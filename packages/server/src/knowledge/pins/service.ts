@@ -62,28 +62,44 @@ export async function unpinDeleted(m: Mutation, message: Pick<Message, 'id' | 'o
 /**
  * The channel's pins whose messages this reader may read now (through the
  * channel's read path: history floor and read rules), most recently pinned
- * first. A channel holds few pins, so they are read whole and then ordered.
+ * first; with `limit`, only the first `limit` of them (read a page of pins at
+ * a time, so a bundle that can hold a few messages does not read every pin).
  */
-export async function readablePins(ctx: AppContext, a: ChannelAccess, now = new Date()): Promise<{ pin: Pin; message: Message }[]> {
-  // The pins first, then their messages by id through the read rules: given the ids as a list the planner
-  // looks the messages up by key, where a subquery of pins led it to scan the whole channel
-  // (≈ 10× slower on a 100,000-message channel; see docs/PERFORMANCE.md, bench:context).
-  const pins = await ctx.db.selectFrom('pins').selectAll().where('channel_id', '=', a.channel.id).orderBy('seq', 'desc').execute();
-  if (pins.length === 0) return [];
-  const messages = await visibleMessages(ctx, a, now)
-    .where('deleted_at', 'is', null)
-    .where('id', 'in', pins.map((p) => p.message_id))
-    .execute();
-  const byId = new Map(messages.map((m) => [m.id, m]));
-  return pins.flatMap((pin) => {
-    const message = byId.get(pin.message_id);
-    return message ? [{ pin, message }] : [];
-  });
+export async function readablePins(ctx: AppContext, a: ChannelAccess, now = new Date(), limit = Infinity): Promise<{ pin: Pin; message: Message }[]> {
+  const found: { pin: Pin; message: Message }[] = [];
+  const page = Number.isFinite(limit) ? Math.max(limit, 10) : null;
+  let before: number | null = null;
+  for (;;) {
+    const pins: Pin[] = await ctx.db
+      .selectFrom('pins')
+      .selectAll()
+      .where('channel_id', '=', a.channel.id)
+      .$if(before !== null, (q) => q.where('seq', '<', before ?? 0))
+      .orderBy('seq', 'desc')
+      .$if(page !== null, (q) => q.limit(page ?? 0))
+      .execute();
+    if (pins.length === 0) return found;
+    // The pins first, then their messages by id through the read rules: given the ids as a list the planner
+    // looks the messages up by key, where a subquery of pins led it to scan the whole channel
+    // (≈ 10× slower on a 100,000-message channel; see docs/PERFORMANCE.md, bench:context).
+    const messages = await visibleMessages(ctx, a, now)
+      .where('deleted_at', 'is', null)
+      .where('id', 'in', pins.map((p) => p.message_id))
+      .execute();
+    const byId = new Map(messages.map((m) => [m.id, m]));
+    for (const pin of pins) {
+      const message = byId.get(pin.message_id);
+      if (message) found.push({ pin, message });
+      if (found.length >= limit) return found;
+    }
+    if (page === null || pins.length < page) return found;
+    before = pins[pins.length - 1]?.seq ?? null;
+  }
 }
 
 /** `GET /channels/:id/pins`: the pins with their message views; an agent's read is audited. */
 export async function listPins(ctx: AppContext, a: ChannelAccess, limit: number): Promise<{ pins: PinEntry[]; has_more: boolean }> {
-  const all = await readablePins(ctx, a);
+  const all = await readablePins(ctx, a, new Date(), limit + 1);
   const page = all.slice(0, limit);
   const views = await viewsOf(ctx.db, page.map((p) => p.message));
   await recordAgentRead(ctx, a, 'agent.messages.read', page.map((p) => p.message.id), { pins: true });
