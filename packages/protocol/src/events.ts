@@ -19,6 +19,11 @@ export interface ChannelEventPayloads {
   'message.created': { message: MessageView };
   'message.edited': { message: MessageView };
   'message.deleted': { message: MessageView };
+  /**
+   * The retention job deleted these messages for good (whole threads: roots and their replies).
+   * Ids only; clients drop them from what they hold, with no tombstone.
+   */
+  'messages.expired': { message_ids: string[] };
   'thread.updated': { thread: ThreadSummary };
   'reaction.added': { message_id: string; emoji: string; member_id: string };
   'reaction.removed': { message_id: string; emoji: string; member_id: string };
@@ -59,6 +64,7 @@ export const channelEventTypes = [
   'message.created',
   'message.edited',
   'message.deleted',
+  'messages.expired',
   'thread.updated',
   'reaction.added',
   'reaction.removed',

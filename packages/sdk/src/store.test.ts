@@ -204,6 +204,20 @@ describe('channel store: applying events', () => {
     expect(channel(state).messages.m1).toEqual(tombstone);
   });
 
+  it('drops messages retention expired, with the threads they rooted, leaving no tombstone', () => {
+    let state = apply(start(), [
+      event(3, 'message.created', { message: message('m1', 3) }),
+      event(4, 'message.created', { message: message('r1', 4, { thread_root_id: 'm1' }) }),
+      event(5, 'message.created', { message: message('m2', 5) }),
+      event(6, 'message.created', { message: message('r2', 6, { thread_root_id: 'm2' }) }),
+    ]);
+    state = applyEvent(state, event(7, 'messages.expired', { message_ids: ['r1', 'm1'] }));
+    expect(Object.keys(channel(state).messages)).toEqual(['m2']);
+    expect(Object.keys(channel(state).threads)).toEqual(['m2']);
+    expect(threadReplies(channel(state), 'm2').map((m) => m.id)).toEqual(['r2']);
+    expect(channel(state).channel.last_seq).toBe(7);
+  });
+
   it('ignores changes to messages it does not hold, and replies to their threads (older history not loaded, or hidden)', () => {
     const state = apply(start(), [
       event(3, 'message.edited', { message: message('old', 1, { body: 'edited', edited_at: at(3) }) }),

@@ -301,6 +301,8 @@ export function applyChannelEvent(ch: ChannelState, event: ChannelEvent): Channe
     case 'message.deleted':
       // The tombstone as the server shows it (no content, mentions, reactions or sources), with the thread summary held.
       return updateMessage(base, event.payload.message.id, event.payload.message.thread_root_id, (m) => ({ ...event.payload.message, thread: m.thread }));
+    case 'messages.expired':
+      return expired(base, event.payload.message_ids);
     case 'thread.updated':
       return threadUpdated(base, event.payload.thread);
     case 'reaction.added':
@@ -324,6 +326,18 @@ export function applyChannelEvent(ch: ChannelState, event: ChannelEvent): Channe
     case 'experience.status_changed':
       return base; // tasks and experience are not part of a channel's message state
   }
+}
+
+/** Messages the retention job deleted: gone from the channel and from the threads held, with the threads they rooted. */
+function expired(ch: ChannelState, ids: string[]): ChannelState {
+  const gone = new Set(ids);
+  const messages = Object.fromEntries(Object.entries(ch.messages).filter(([id]) => !gone.has(id)));
+  const threads = Object.fromEntries(
+    Object.entries(ch.threads)
+      .filter(([rootId]) => !gone.has(rootId))
+      .map(([rootId, replies]) => [rootId, Object.fromEntries(Object.entries(replies).filter(([id]) => !gone.has(id)))]),
+  );
+  return { ...ch, messages, threads };
 }
 
 function messageCreated(ch: ChannelState, message: MessageView): ChannelState {

@@ -22,6 +22,8 @@ import { builtinAgentRoutes } from './agent-host/routes.js';
 import { taskHistoryRoutes } from './tasks/history-routes.js';
 import { contextRoutes } from './context-api/routes.js';
 import { auditRoutes } from './audit/routes.js';
+import { retentionRoutes } from './retention/routes.js';
+import { complianceRoutes } from './export/routes.js';
 import { mcpRoutes } from './mcp/routes.js';
 import { searchRoutes } from './search/routes.js';
 import { pinRoutes } from './knowledge/pins/routes.js';
@@ -106,6 +108,8 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger): Prom
       profileRoutes(typed, ctx);
       notificationRoutes(typed, ctx);
       fileRoutes(typed, ctx);
+      retentionRoutes(typed, ctx);
+      complianceRoutes(typed, ctx);
       done();
     },
     { prefix: apiPrefix },

@@ -4,6 +4,9 @@ import { RestClient } from '@chorus/sdk';
 import { buildMcpServer, TaskTokens } from './mcp/tools.js';
 import { AgentHost } from './agent-host/host.js';
 import { connect } from './db/database.js';
+import { exportCommand } from './cli/commands/export.js';
+import { importCommand } from './cli/commands/import.js';
+import { complianceExportCommand } from './cli/commands/compliance-export.js';
 
 const usage = `chorus — command line for Chorus
 
@@ -14,6 +17,13 @@ const usage = `chorus — command line for Chorus
                 DATABASE_URL and connects them to the server at CHORUS_URL; LLM agents read their API
                 keys from this process's environment. Run the server with CHORUS_AGENT_HOST=0.
                 CHORUS_AGENT_HOST_ORGS (org ids, comma-separated) limits it to those orgs' agents.
+  chorus export --org <id|slug> [--channel <id>] --out <file.tar.gz>
+                writes an org or a channel to a portable archive (docs/BACKUP.md)
+  chorus import --in <file.tar.gz>
+                restores an archive into an empty instance
+  chorus compliance-export --org <id|slug> [--channel <id>] --from <time> --to <time> --out <file.jsonl>
+                messages and agent activity in a time range, as JSON Lines
+  Each takes --help and --json.
 `;
 
 /** `chorus mcp`: the agent's tools over stdio, for MCP hosts that start a process (Claude Code, IDEs). */
@@ -46,9 +56,14 @@ async function agentHost(env: NodeJS.ProcessEnv): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-const [command] = process.argv.slice(2);
+const [command, ...rest] = process.argv.slice(2);
+const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
 try {
-  if (command === 'mcp') await mcp(process.env);
+  // process.exit, not exitCode: the embedded PostgreSQL's exit hook (async-exit-hook) would end the process with 0.
+  if (command === 'export') process.exit(await exportCommand(rest, io));
+  else if (command === 'import') process.exit(await importCommand(rest, io));
+  else if (command === 'compliance-export') process.exit(await complianceExportCommand(rest, io));
+  else if (command === 'mcp') await mcp(process.env);
   else if (command === 'agent-host') await agentHost(process.env);
   else {
     process.stdout.write(usage);

@@ -65,6 +65,13 @@ export interface Config {
     /** Deliveries in flight at once on one node. */
     concurrency: number;
   };
+  /** The retention job (retention/job.ts). */
+  retention: {
+    /** How often it runs (0: never; tests call `runRetention` themselves). */
+    intervalSeconds: number;
+    /** Threads deleted per transaction: each batch holds its channel's lock only that long. */
+    batchSize: number;
+  };
   /** Files (files/): limits, links, the store. */
   files: FilesConfig;
 }
@@ -223,6 +230,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: int(env, 'CHORUS_WEBHOOK_TIMEOUT_MS', 10_000, 100),
       pollMs: int(env, 'CHORUS_WEBHOOK_POLL_MS', 1000, 0),
       concurrency: int(env, 'CHORUS_WEBHOOK_CONCURRENCY', 16, 1),
+    },
+    retention: {
+      intervalSeconds: int(env, 'CHORUS_RETENTION_INTERVAL_SECONDS', 3600, 0),
+      batchSize: int(env, 'CHORUS_RETENTION_BATCH_SIZE', 200, 1),
     },
     files: {
       maxBytes: int(env, 'CHORUS_FILES_MAX_BYTES', 100 * 1024 * 1024, 1),

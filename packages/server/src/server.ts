@@ -15,6 +15,7 @@ import { startStreamSweeper } from './messages/streams.js';
 import { DeliveryWorker } from './integrations/delivery-worker.js';
 import { AgentHost } from './agent-host/host.js';
 import { closeFileStore, startFileSweeper } from './files/service.js';
+import { startRetentionJob } from './retention/job.js';
 
 export interface RunningServer {
   app: App;
@@ -72,6 +73,7 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
   const leases = startLeaseSweeper(ctx);
   const streams = startStreamSweeper(ctx);
   const files = startFileSweeper(ctx);
+  const retention = startRetentionJob(ctx);
   const webhooks = new DeliveryWorker(ctx);
   webhooks.start();
   const agentHost = config.agentHost.enabled
@@ -93,6 +95,7 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
       await leases.stop();
       await streams.stop();
       await files.stop();
+      await retention.stop();
       await webhooks.stop();
       await gateway.close();
       await app.close();

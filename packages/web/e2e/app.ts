@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startChildServer, type ChildServer } from '../../server/src/test/child-server.js';
+import { launchBrowser } from './browser.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 export const webDist = path.join(root, 'packages/web/dist');
@@ -36,4 +37,18 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** The texts of the messages a page shows in its channel view, in order. */
 export function messageTexts(page: Page): Promise<string[]> {
   return page.locator('.message-list article .markdown').allInnerTexts().then((texts) => texts.map((t) => t.trim()));
+}
+
+/** A test file's server and browser: started before its tests, stopped after them. A test may replace `server` (a restart). */
+export function appPerFile(): { server: ChildServer; browser: Browser } {
+  const env = {} as { server: ChildServer; browser: Browser };
+  beforeAll(async () => {
+    env.server = await startAppServer();
+    env.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await env.browser.close();
+    await env.server.kill('SIGTERM');
+  });
+  return env;
 }

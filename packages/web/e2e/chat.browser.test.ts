@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import type { ChildServer } from '../../server/src/test/child-server.js';
-import { createWorld, unique, type World } from '../../server/src/test/fixtures.js';
-import { launchBrowser } from './browser.js';
-import { messageTexts, openAs, screenshot, startAppServer } from './app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { createWorld, signUp, unique, type World } from '../../server/src/test/fixtures.js';
+import { messageTexts, openAs, screenshot, appPerFile } from './app.js';
 
-let server: ChildServer;
-let browser: Browser;
+const env = appPerFile();
 let world: World;
 
 beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchBrowser();
-  world = await createWorld(server.url);
-});
-afterAll(async () => {
-  await browser.close();
-  await server.kill('SIGTERM');
+  world = await createWorld(env.server.url);
 });
 
 const channelPath = (channelId: string) => `/o/${world.orgId}/c/${channelId}`;
@@ -24,7 +15,7 @@ const composer = (page: Page, name = /^Message /) => page.getByRole('combobox', 
 
 describe('the web app in a browser', () => {
   it('signs a new person up, creates their org and opens #general', async () => {
-    const page = await openAs(browser, server.url, null);
+    const page = await openAs(env.browser, env.server.url, null);
     await page.waitForURL(/\/login/);
     await screenshot(page, 'login');
     await page.getByRole('link', { name: 'Create an account' }).click();
@@ -40,10 +31,29 @@ describe('the web app in a browser', () => {
     await page.context().close();
   });
 
+  it('accepts an invite, then switches between orgs', async () => {
+    const account = await signUp(world.api, 'Erin');
+    const erinApi = world.api.as(account.token);
+    const own = await erinApi.post('/orgs', { name: 'Erin Labs' });
+    const invite = await world.owner.api.post(`/orgs/${world.orgId}/invites`, { role: 'member' });
+    const page = await openAs(env.browser, env.server.url, account.token, `/invite/${invite.body.token as string}`);
+    await page.getByRole('heading', { name: 'Join Acme' }).waitFor();
+    await screenshot(page, 'invite');
+    await page.getByRole('button', { name: 'Accept the invitation' }).click();
+    await page.waitForURL(new RegExp(`/o/${world.orgId}/c/`));
+    await page.getByRole('heading', { name: '#general' }).waitFor();
+    const orgs = page.getByLabel('Organisation');
+    expect(await orgs.locator('option').allInnerTexts()).toEqual(expect.arrayContaining(['Acme', 'Erin Labs']));
+    await orgs.selectOption({ label: 'Erin Labs' });
+    await page.waitForURL(new RegExp(`/o/${own.body.org.id as string}/c/`));
+    await page.getByRole('heading', { name: '#general' }).waitFor();
+    await page.context().close();
+  });
+
   it('two people chat in real time, reply in a thread and react', async () => {
     const bob = await world.person('member', 'Bob');
-    const ana = await openAs(browser, server.url, world.owner.token, channelPath(world.generalId));
-    const bobPage = await openAs(browser, server.url, bob.token, channelPath(world.generalId));
+    const ana = await openAs(env.browser, env.server.url, world.owner.token, channelPath(world.generalId));
+    const bobPage = await openAs(env.browser, env.server.url, bob.token, channelPath(world.generalId));
     await composer(ana).waitFor();
     await composer(bobPage).waitFor();
 
@@ -95,7 +105,7 @@ describe('the web app in a browser', () => {
   it('shows unread and mention badges, and clears them when the channel is read', async () => {
     const cara = await world.person('member', 'Cara');
     const random = await world.channel(world.owner, { name: unique('random'), members: [cara.memberId] });
-    const page = await openAs(browser, server.url, cara.token, channelPath(world.generalId));
+    const page = await openAs(env.browser, env.server.url, cara.token, channelPath(world.generalId));
     await composer(page).waitFor();
     await world.post(world.owner, random, 'just chatting');
     await world.post(world.owner, random, `@${cara.handle} a question for you`);
@@ -112,7 +122,7 @@ describe('the web app in a browser', () => {
 
   it('creates, joins and leaves channels; the quick switcher jumps between them', async () => {
     const dev = await world.person('member', 'Dev');
-    const page = await openAs(browser, server.url, dev.token, channelPath(world.generalId));
+    const page = await openAs(env.browser, env.server.url, dev.token, channelPath(world.generalId));
     await composer(page).waitFor();
     const name = unique('proj');
     await page.getByRole('button', { name: 'Create a channel' }).click();
@@ -142,7 +152,7 @@ describe('the web app in a browser', () => {
     const guest = await world.person('guest', 'Gus');
     const secret = await world.channel(world.owner, { name: unique('secret'), kind: 'private' });
     await world.post(world.owner, secret, 'the private plan');
-    const page = await openAs(browser, server.url, guest.token, channelPath(secret));
+    const page = await openAs(env.browser, env.server.url, guest.token, channelPath(secret));
     await page.getByText('This channel is not in your list').waitFor();
     expect(await page.getByText('the private plan').count()).toBe(0);
     expect(await page.locator('.sidebar').innerText()).not.toMatch(/secret/);
@@ -154,7 +164,7 @@ describe('the web app in a browser', () => {
   });
 
   it('at phone width, the sidebar is a drawer and the channel fills the screen', async () => {
-    const page = await openAs(browser, server.url, world.owner.token, channelPath(world.generalId), { width: 390, height: 844 });
+    const page = await openAs(env.browser, env.server.url, world.owner.token, channelPath(world.generalId), { width: 390, height: 844 });
     await composer(page).waitFor();
     expect(await page.locator('.sidebar').isVisible()).toBe(true); // in the DOM, translated off screen
     const box = await page.locator('.sidebar').boundingBox();

@@ -1,23 +1,10 @@
 import pg from 'pg';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import type { ChildServer } from '../../server/src/test/child-server.js';
+import { expect, inject, it } from 'vitest';
 import { createWorld, unique } from '../../server/src/test/fixtures.js';
-import { launchBrowser } from './browser.js';
-import { openAs, screenshot, startAppServer } from './app.js';
+import { openAs, screenshot, appPerFile } from './app.js';
 
 const MESSAGES = 10_000;
-let server: ChildServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-  await server.kill('SIGTERM');
-});
+const env = appPerFile();
 
 /**
  * The history straight through SQL, as bench/context/seed.ts does: 10,000 sends through the API take
@@ -58,7 +45,7 @@ async function insertMessages(orgId: string, channelId: string, authorId: string
  * or duplicates, back to the first message.
  */
 it('opens a channel of 10,000 messages at the latest page and scrolls back through all of it', async () => {
-  const world = await createWorld(server.url);
+  const world = await createWorld(env.server.url);
   const channel = await world.channel(world.owner, { name: unique('big') });
   let started = performance.now();
   await insertMessages(world.orgId, channel, world.owner.memberId, MESSAGES);
@@ -67,10 +54,10 @@ it('opens a channel of 10,000 messages at the latest page and scrolls back throu
   const history = await world.owner.api.get(`/channels/${channel}/messages?limit=1`);
   const lastSeq: number = history.body.messages[0].seq;
 
-  const page = await openAs(browser, server.url, world.owner.token, `/o/${world.orgId}`);
+  const page = await openAs(env.browser, env.server.url, world.owner.token, `/o/${world.orgId}`);
   await page.locator('.message-list').waitFor();
   started = performance.now();
-  await page.goto(`${server.url}/o/${world.orgId}/c/${channel}`);
+  await page.goto(`${env.server.url}/o/${world.orgId}/c/${channel}`);
   const last = page.locator(`.message-list article[data-seq="${lastSeq}"]`);
   await last.waitFor();
   const openMs = performance.now() - started;

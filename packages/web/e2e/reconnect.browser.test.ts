@@ -1,30 +1,17 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import type { ChildServer } from '../../server/src/test/child-server.js';
+import { expect, it } from 'vitest';
 import { createWorld } from '../../server/src/test/fixtures.js';
-import { launchBrowser } from './browser.js';
-import { messageTexts, openAs, screenshot, startAppServer } from './app.js';
+import { messageTexts, openAs, screenshot, appPerFile, startAppServer } from './app.js';
 
-let server: ChildServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startAppServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser.close();
-  await server.kill('SIGTERM');
-});
+const env = appPerFile();
 
 it('shows a banner while the server is down, then a complete, duplicate-free history once it is back', async () => {
-  const world = await createWorld(server.url);
+  const world = await createWorld(env.server.url);
   const bob = await world.person('member', 'Bob');
   for (const n of [1, 2, 3]) await world.post(bob, world.generalId, `before ${n}`);
-  const page = await openAs(browser, server.url, world.owner.token, `/o/${world.orgId}/c/${world.generalId}`);
+  const page = await openAs(env.browser, env.server.url, world.owner.token, `/o/${world.orgId}/c/${world.generalId}`);
   await page.locator('.message-list article', { hasText: 'before 3' }).waitFor();
 
-  await server.kill('SIGKILL');
+  await env.server.kill('SIGKILL');
   const banner = page.getByRole('status').filter({ hasText: 'Reconnecting' });
   await banner.waitFor();
   await screenshot(page, 'reconnecting');
@@ -33,7 +20,7 @@ it('shows a banner while the server is down, then a complete, duplicate-free his
   const box = page.getByRole('combobox', { name: /^Message / });
   await box.fill('sent while offline');
   await box.press('Enter');
-  server = await startAppServer(server.port);
+  env.server = await startAppServer(env.server.port);
   for (const n of [1, 2, 3]) await world.post(bob, world.generalId, `missed ${n}`);
 
   await page.locator('.message-list article', { hasText: 'missed 3' }).waitFor();

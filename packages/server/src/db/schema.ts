@@ -494,6 +494,8 @@ export interface Database {
   incoming_webhooks: IncomingWebhooksTable;
   files: FilesTable;
   server_secrets: ServerSecretsTable;
+  retention_policies: RetentionPoliciesTable;
+  legal_holds: LegalHoldsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -576,3 +578,30 @@ export type AgentWebhook = Selectable<AgentWebhooksTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
 export type IncomingWebhook = Selectable<IncomingWebhooksTable>;
 export type BuiltinAgent = Selectable<BuiltinAgentsTable>;
+
+// 0011_retention
+
+/** A retention policy: the org's (channel_id null) or a channel's, which overrides it. keep_days null: forever. */
+export interface RetentionPoliciesTable {
+  org_id: string;
+  channel_id: string | null;
+  keep_days: number | null;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
+/** A legal hold on a channel or a member (exactly one): nothing it covers is deleted while it is not released. */
+export interface LegalHoldsTable {
+  id: Generated<string>;
+  org_id: string;
+  channel_id: string | null;
+  member_id: string | null;
+  reason: string;
+  created_by: string;
+  created_at: Timestamp;
+  released_by: string | null;
+  released_at: NullableTimestamp;
+}
+
+export type RetentionPolicy = Selectable<RetentionPoliciesTable>;
+export type LegalHold = Selectable<LegalHoldsTable>;

@@ -9,6 +9,7 @@ import { canEdit } from '../policy/message.js';
 import type { MessageView } from './presenters.js';
 import { maxBodyLength, writeMentions } from './service.js';
 import { viewOf } from './views.js';
+import { every } from '../periodic.js';
 
 /**
  * Streaming replies. A message posted with `stream: true` is stored with its
@@ -110,26 +111,5 @@ export async function abandonStreams(ctx: AppContext, batch = 100): Promise<stri
 
 /** Sweeps abandoned streams every `sweepSeconds` (0: never). The timer does not keep the process alive. */
 export function startStreamSweeper(ctx: AppContext): { stop(): Promise<void> } {
-  const seconds = ctx.config.streams.sweepSeconds;
-  if (seconds === 0) return { stop: () => Promise.resolve() };
-  let running: Promise<unknown> = Promise.resolve();
-  let sweeping = false;
-  const timer = setInterval(() => {
-    if (sweeping) return;
-    sweeping = true;
-    running = abandonStreams(ctx)
-      .catch((err: unknown) => {
-        ctx.log.error({ err }, 'stream sweep failed');
-      })
-      .finally(() => {
-        sweeping = false;
-      });
-  }, seconds * 1000);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return every(ctx.config.streams.sweepSeconds, () => abandonStreams(ctx), (err) => { ctx.log.error({ err }, 'stream sweep failed'); });
 }

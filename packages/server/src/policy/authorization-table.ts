@@ -100,6 +100,8 @@ export interface Cast {
   newDelivery(): Promise<string>;
   /** A fresh incoming webhook in the channel, made by the owner. */
   newIncomingWebhook(channelId: string): Promise<{ id: string; secret: string }>;
+  /** A fresh legal hold on #room, placed by the owner. */
+  newLegalHold(): Promise<string>;
 }
 
 export interface Row {
@@ -1061,6 +1063,61 @@ const fileRows: Row[] = [
   },
 ];
 
+const ownerRequired = '403 owner_required';
+
+const retentionRows: Row[] = [
+  {
+    route: 'GET /orgs/:orgId/retention',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/retention` }),
+    expect: { owner: 200, admin: 200, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'PUT /orgs/:orgId/retention',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/retention`, body: { keep_days: null } }),
+    expect: { owner: 200, admin: 200, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /channels/:channelId/retention',
+    given: '#room (public)',
+    arrange: (c) => ({ path: `/channels/${c.room.channelId}/retention` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: noChannel, agent: 200, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'PUT /channels/:channelId/retention',
+    given: 'a fresh room',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/retention`, body: { keep_days: 365 } }),
+    expect: { owner: 200, admin: 200, member: '403 moderator_required', guest: noChannel, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'DELETE /channels/:channelId/retention',
+    given: 'a fresh room',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/retention` }),
+    expect: { owner: 200, admin: 200, member: '403 moderator_required', guest: noChannel, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+  {
+    route: 'GET /orgs/:orgId/legal-holds',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/legal-holds` }),
+    expect: { owner: 200, admin: 200, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'POST /orgs/:orgId/legal-holds',
+    given: 'a hold on #room',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/legal-holds`, body: { channel_id: c.room.channelId, reason: 'Case 42' } }),
+    expect: { owner: 201, admin: 201, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'DELETE /orgs/:orgId/legal-holds/:holdId',
+    given: 'a fresh hold on #room',
+    arrange: async (c) => ({ path: `/orgs/${c.orgId}/legal-holds/${await c.newLegalHold()}` }),
+    expect: { owner: 200, admin: 200, member: adminRequired, guest: adminRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /orgs/:orgId/compliance-export',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/compliance-export?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z` }),
+    expect: { owner: 200, admin: ownerRequired, member: ownerRequired, guest: ownerRequired, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+];
+
 export const authorizationTable: Row[] = [
   ...accountRows,
   ...orgRows,
@@ -1077,6 +1134,7 @@ export const authorizationTable: Row[] = [
   ...webhookRows,
   ...profileRows,
   ...fileRows,
+  ...retentionRows,
 ];
 
 /** Routes anyone may call without credentials. Everything else answers 401 without a token. */

@@ -205,6 +205,9 @@ async function buildCast(accounts: Pool): Promise<Stage> {
       const res = ok(await owner.post(`/channels/${channelId}/incoming-webhooks`, { name: 'CI' }));
       return { id: res.body.webhook.id as string, secret: res.body.secret as string };
     },
+    async newLegalHold() {
+      return ok(await owner.post(`/orgs/${orgId}/legal-holds`, { channel_id: roomId, reason: 'Case 42' })).body.hold.id as string;
+    },
   };
 }
 
@@ -302,6 +305,7 @@ const scopeChecks: Record<Scope, ScopeCheck[]> = {
     { route: 'GET /channels/:channelId', arrange: (c) => ({ path: `/channels/${c.room.channelId}` }), allowed: 200 },
     { route: 'GET /channels/:channelId/members', arrange: (c) => ({ path: `/channels/${c.room.channelId}/members` }), allowed: 200 },
     { route: 'GET /orgs/:orgId/members', arrange: (c) => ({ path: `/orgs/${c.orgId}/members` }), allowed: 200 },
+    { route: 'GET /channels/:channelId/retention', arrange: (c) => ({ path: `/channels/${c.room.channelId}/retention` }), allowed: 200 },
   ],
   'context:read': [{ route: 'GET /channels/:channelId/context', arrange: (c) => ({ path: `/channels/${c.room.channelId}/context` }), allowed: 200 }],
 };

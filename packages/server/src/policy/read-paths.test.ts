@@ -244,6 +244,21 @@ const table: Row[] = [
   { name: 'org: audit export', work: 'org', taskTokenRefused: [403, 404], read: (api, s) => one(api.get(`/orgs/${s.orgId}/audit/export`)) },
   { name: 'org: audit verify', work: 'org', taskTokenRefused: [403, 404], read: (api, s) => one(api.post(`/orgs/${s.orgId}/audit/verify`)) },
   { name: 'org: built-in agents', work: 'org', taskTokenRefused: [403, 404], read: (api, s) => one(api.get(`/orgs/${s.orgId}/builtin-agents`)) },
+  { name: 'org: retention policies', work: 'org', taskTokenRefused: [403, 404], read: (api, s) => one(api.get(`/orgs/${s.orgId}/retention`)) },
+  { name: 'org: legal holds', work: 'org', taskTokenRefused: [403, 404], read: (api, s) => one(api.get(`/orgs/${s.orgId}/legal-holds?include_released=true`)) },
+  { name: 'A: retention policy', work: 'A', taskTokenRefused: [404], read: (api, s) => one(api.get(`/channels/${s.a}/retention`)) },
+  {
+    name: 'org: compliance export',
+    work: 'org',
+    taskTokenRefused: [403, 404],
+    read: (api, s) => one(api.get(`/orgs/${s.orgId}/compliance-export?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`)),
+  },
+  {
+    name: 'A: compliance export of A',
+    work: 'A',
+    taskTokenRefused: [403, 404],
+    read: (api, s) => one(api.get(`/orgs/${s.orgId}/compliance-export?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&channel_id=${s.a}`)),
+  },
 ];
 
 /** What must never reach this token on this row. */

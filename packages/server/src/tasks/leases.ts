@@ -1,5 +1,6 @@
 import { mutate, type AppContext } from '../context.js';
 import { announceFailure, auditTask, lockTask, publishTask, revokeTaskTokens, updateTask } from './writes.js';
+import { every } from '../periodic.js';
 
 /** What one sweep did. */
 export interface LeaseSweep {
@@ -50,22 +51,5 @@ export async function expireLeases(ctx: AppContext, batch = 100): Promise<LeaseS
 
 /** Sweeps expired leases every `sweepSeconds` (0: never). The timer does not keep the process alive. */
 export function startLeaseSweeper(ctx: AppContext): { stop(): Promise<void> } {
-  const seconds = ctx.config.tasks.sweepSeconds;
-  if (seconds === 0) return { stop: () => Promise.resolve() };
-  let running: Promise<unknown> = Promise.resolve();
-  let sweeping = false;
-  const timer = setInterval(() => {
-    if (sweeping) return;
-    sweeping = true;
-    running = expireLeases(ctx)
-      .catch((err: unknown) => { ctx.log.error({ err }, 'task lease sweep failed'); })
-      .finally(() => { sweeping = false; });
-  }, seconds * 1000);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return every(ctx.config.tasks.sweepSeconds, () => expireLeases(ctx), (err) => { ctx.log.error({ err }, 'task lease sweep failed'); });
 }

@@ -19,6 +19,8 @@ export async function startTestServer(overrides: ConfigOverrides = {}, limits: P
     logLevel: process.env.CHORUS_TEST_LOG ?? 'silent',
     // Test servers share one database: only a test that starts its own agent host runs built-in agents.
     agentHost: { enabled: false, pollSeconds: 0 },
+    // Tests run retention themselves (runRetention), at the moment they choose.
+    retention: { ...base.retention, intervalSeconds: 0 },
     ...overrides,
     // Each server's files in a directory of its own; tests run the file sweep themselves.
     files: { ...base.files, dir: mkdtempSync(path.join(os.tmpdir(), 'chorus-files-')), sweepSeconds: 0, ...overrides.files },

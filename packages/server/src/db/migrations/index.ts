@@ -8,6 +8,7 @@ import * as m0006 from './0006_integrations.js';
 import * as m0008 from './0008_streaming.js';
 import * as m0009 from './0009_builtin_agents.js';
 import * as m0010 from './0010_files.js';
+import * as m0011 from './0011_retention.js';
 import * as m0012 from './0012_profiles.js';
 
 /**
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '0008_streaming': m0008,
   '0009_builtin_agents': m0009,
   '0010_files': m0010,
+  '0011_retention': m0011,
   '0012_profiles': m0012,
 };

@@ -13,7 +13,7 @@ export function ChannelPage({ channelId }: { channelId: string }) {
   const store = useStore();
   const channel = useChannel(channelId);
   const messages = useTimeline(channelId);
-  const window = useWorkspaceSelector((v) => v.windows[channelId]);
+  const historyWindow = useWorkspaceSelector((v) => v.windows[channelId]);
   const me = useWorkspaceSelector((v) => v.me);
   const members = useWorkspaceSelector((v) => v.members);
   const ready = useWorkspaceSelector((v) => v.ready);
@@ -28,11 +28,11 @@ export function ChannelPage({ channelId }: { channelId: string }) {
   }, [store, channelId]);
   useEffect(() => {
     if (held) void store.openChannel(channelId);
-  }, [store, channelId, held, window?.status]);
+  }, [store, channelId, held, historyWindow?.status]);
   const latestSeq = channel?.channel.last_seq ?? 0;
   useEffect(() => {
-    if (window?.status === 'ready' && document.visibilityState === 'visible') store.markRead(channelId);
-  }, [store, channelId, window?.status, latestSeq]);
+    if (historyWindow?.status === 'ready' && document.visibilityState === 'visible') store.markRead(channelId);
+  }, [store, channelId, historyWindow?.status, latestSeq]);
 
   const markdown = useMemo<MarkdownEnv>(() => ({ handles: new Set(Object.values(members).map((m) => m.handle.toLowerCase())), me: me?.handle ?? null }), [members, me]);
   const list = useMemo<MessageListContext>(() => ({ me, members, markdown, editingId, setEditingId, inThread: false }), [me, members, markdown, editingId]);
@@ -41,7 +41,7 @@ export function ChannelPage({ channelId }: { channelId: string }) {
 
   if (!channel) return <div className="empty-state">{ready ? 'This channel is not in your list. Browse channels to join it.' : 'Loading…'}</div>;
   const label = channelLabel(channel.channel, members, me?.id);
-  const loaded = window?.status === 'ready';
+  const loaded = historyWindow?.status === 'ready';
   const myLast = [...messages].reverse().find((m) => m.author.id === me?.id && m.deleted_at === null && m.kind === 'chat');
   return (
     <MessageListCtx.Provider value={list}>
@@ -53,12 +53,12 @@ export function ChannelPage({ channelId }: { channelId: string }) {
             messages={messages}
             lastReadSeq={lastReadSeq}
             me={me?.id ?? null}
-            hasMoreBefore={window.hasMoreBefore}
-            loadingOlder={window.loadingOlder}
+            hasMoreBefore={historyWindow.hasMoreBefore}
+            loadingOlder={historyWindow.loadingOlder}
             onLoadOlder={loadOlder}
             onFirstPaint={onFirstPaint}
           />
-        ) : <div className="message-list-wrap"><p className="empty-state" role="status">{window?.status === 'error' ? 'Could not load the messages.' : 'Loading messages…'}</p></div>}
+        ) : <div className="message-list-wrap"><p className="empty-state" role="status">{historyWindow?.status === 'error' ? 'Could not load the messages.' : 'Loading messages…'}</p></div>}
         <TypingIndicator channelId={channelId} />
         {channel.channel.archived_at === null && (
           <Composer channelId={channelId} placeholder={`Message ${label}`} onEditLast={myLast ? () => { setEditingId(myLast.id); } : undefined} />
