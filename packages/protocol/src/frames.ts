@@ -1,5 +1,5 @@
 import type { ChannelEvent } from './events.js';
-import type { MemberView, MessageAudience, MessageView, SourceRef } from './views.js';
+import type { MemberView, MessageAudience, MessageView, NotificationSettings, SourceRef } from './views.js';
 
 /**
  * The WebSocket protocol at `/api/v1/ws`: JSON text frames, one object each.
@@ -162,6 +162,22 @@ export interface ReadEventFrame {
   seq: number;
 }
 
+/**
+ * A member of the org changed their profile (display name, avatar, custom status), or an agent's
+ * sponsor changed it for them: replace the member in any directory or cache. Sent to every
+ * connection of the org, like presence; not replayed: a client that reconnects refetches members.
+ */
+export interface MemberUpdatedFrame {
+  type: 'member.updated';
+  member: MemberView;
+}
+
+/** The person's notification preferences changed (on any of their devices); sent to their own connections. */
+export interface NotificationsFrame {
+  type: 'notifications';
+  settings: NotificationSettings;
+}
+
 export interface PongFrame {
   type: 'pong';
   nonce?: string;
@@ -178,6 +194,8 @@ export type ServerFrame =
   | StreamChunkFrame
   | PresenceEventFrame
   | ReadEventFrame
+  | MemberUpdatedFrame
+  | NotificationsFrame
   | PongFrame;
 
 /** Close codes. 4xxx below 4100: do not reconnect with the same credentials. 41xx: reconnect and resume. */

@@ -23,6 +23,19 @@ export interface SourceRef {
   id: string;
 }
 
+/** The image types an avatar may be: detected from the bytes, never taken from the upload's label. */
+export type AvatarType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp';
+/** When a person gets desktop notifications: every message, mentions and direct messages, or never. */
+export type DesktopNotifications = 'all' | 'mentions' | 'none';
+
+/** What a member says about themselves beside their name ("🌴 On leave until Monday"). */
+export interface CustomStatus {
+  emoji: string;
+  text: string;
+  /** When it clears by itself; null: until changed. An expired status is presented as null. */
+  expires_at: string | null;
+}
+
 export interface MemberView {
   id: string;
   org_id: string;
@@ -30,8 +43,28 @@ export interface MemberView {
   handle: string;
   display_name: string;
   role: OrgRole;
+  /** The membership's state: `active`, `deactivated`, or for agents `suspended` / `retired`. */
   status: string;
   created_at: string;
+  /**
+   * The avatar's path under `/api/v1` (`GET /orgs/:orgId/members/:memberId/avatar?v=…`, read with
+   * the caller's token); it changes with every new image, so it can be cached for good. Null: none.
+   */
+  avatar_url: string | null;
+  custom_status: CustomStatus | null;
+}
+
+/** Changed by `PATCH /orgs/:orgId/members/:memberId/profile`; `custom_status: null` clears it. */
+export interface ProfileUpdate {
+  display_name?: string;
+  custom_status?: { emoji: string; text: string; expires_at?: string | null } | null;
+}
+
+/** A person's notification preferences in one org, stored by the server so they follow them across devices. */
+export interface NotificationSettings {
+  desktop: DesktopNotifications;
+  /** Channels the person muted: no badge count except mentions, no desktop notifications. */
+  muted_channel_ids: string[];
 }
 
 export interface ChannelSettings {

@@ -6,10 +6,23 @@
  * - `applyEvent` and the snapshot helpers: a client-side store of the channels a member follows.
  * - `createAgent`: an agent's runtime — tasks in, claimed, context fetched, answered with sources, completed.
  */
-export { RestClient, type AgentCommand, type AgentView, type ChannelListEntry, type ChannelMemberEntry, type Claim, type ExperienceInput, type ExperienceQuery, type FileLink, type UploadData, type Membership, type Page, type PageQuery, type Session, type TaskDetail } from './rest.js';
+export { RestClient, type AgentCommand, type ChannelListEntry, type ChannelMemberEntry, type Claim, type ExperienceInput, type ExperienceQuery, type FileLink, type UploadData, type Membership, type Page, type PageQuery, type Session, type TaskDetail } from './rest.js';
 export { ChorusAgent, createAgent, type AgentOptions, type ReplyStream, type TaskAnswer, type TaskWork } from './agent.js';
 export { ChorusSocket, type SocketEvents, type SocketOptions, type SocketState, type WebSocketFactory, type WebSocketLike } from './socket.js';
 export { ChorusError } from './errors.js';
+export {
+  agentScopes,
+  type AgentScope,
+  type AgentStats,
+  type AgentTokenView,
+  type AgentView,
+  type AgentWebhookView,
+  type AuditEventView,
+  type AuditQuery,
+  type AuditVerification,
+  type InviteView,
+  type WebhookDeliveryView,
+} from './admin-types.js';
 export {
   applyChannelEvent,
   applyEvent,
@@ -31,8 +44,8 @@ export {
 } from './store.js';
 export type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from '@chorus/protocol/events';
 export type { HitStatus, SearchHit, SearchKind, SearchQuery, SearchResult, SearchSnippet } from '@chorus/protocol/search';
-export type { Cursors, ReadyFrame, ResyncFrame, ServerFrame, ClientFrame } from '@chorus/protocol/frames';
-export type { ChannelRole, ChannelView, FileView, MemberView, MessageView, ReactionGroup, ThreadSummary } from '@chorus/protocol/views';
+export type { Cursors, MemberUpdatedFrame, NotificationsFrame, ReadyFrame, ResyncFrame, ServerFrame, ClientFrame } from '@chorus/protocol/frames';
+export type { ChannelRole, ChannelSettings, ChannelView, CustomStatus, DesktopNotifications, FileView, MemberView, MessageView, NotificationSettings, OrgRole, ProfileUpdate, ReactionGroup, TaskView, ThreadSummary } from '@chorus/protocol/views';
 export type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';
 export type { ContextBundle, ContextDoc, ContextPin } from '@chorus/protocol/context';
 export type { ContextExperience, ExperienceInsights, ExperienceStatus, ExperienceView, ProvenanceView } from '@chorus/protocol/experience';

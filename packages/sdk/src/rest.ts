@@ -2,7 +2,8 @@ import type { ContextBundle } from '@chorus/protocol/context';
 import type { PresenceStatus, SendFrame } from '@chorus/protocol/frames';
 import type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';
 import type { SearchQuery, SearchResult } from '@chorus/protocol/search';
-import type { ChannelRole, ChannelSettings, ChannelView, FileView, InterventionView, MemberView, MessageView, TaskStatus, TaskView } from '@chorus/protocol/views';
+import type { ChannelRole, ChannelSettings, ChannelView, DesktopNotifications, FileView, InterventionView, MemberView, MessageView, NotificationSettings, OrgRole, ProfileUpdate, TaskStatus, TaskView } from '@chorus/protocol/views';
+import type { AgentStats, AgentTokenView, AgentView, AgentWebhookView, AuditEventView, AuditQuery, AuditVerification, InviteView, WebhookDeliveryView } from './admin-types.js';
 import type { ExperienceInsights, ExperienceOutcome, ExperienceStatus, ExperienceView, ExperienceVote } from '@chorus/protocol/experience';
 import { ChorusError } from './errors.js';
 
@@ -23,6 +24,8 @@ export interface ChannelListEntry {
   membership: Membership;
   unread_count: number;
   mention_count: number;
+  /** You muted the channel: show mentions only, notify nothing else. */
+  muted: boolean;
 }
 
 /** One member of a channel, as `GET /channels/:id/members` lists it. */
@@ -42,20 +45,6 @@ export interface AgentCommand {
   name: string;
   description: string;
   arg_hint?: string;
-}
-
-/** An agent's profile: who sponsors it, what it does, and its capability card. */
-export interface AgentView {
-  id: string;
-  org_id: string;
-  kind: 'agent';
-  handle: string;
-  display_name: string;
-  status: string;
-  sponsor_id: string;
-  description: string;
-  card: { commands?: AgentCommand[]; skills?: string[]; model?: string; version?: string };
-  created_at: string;
 }
 
 export type PageQuery = { before?: number; after?: number; around?: number; limit?: number };
@@ -104,6 +93,22 @@ export class RestClient {
     return new RestClient(this.baseUrl, token, this.fetchImpl);
   }
 
+  /** A request whose answer is not JSON (an image, an export): the response, once it is known to be a success. */
+  async requestRaw(method: string, path: string): Promise<Response> {
+    const res = await this.fetchImpl(`${this.baseUrl.replace(/\/$/, '')}/api/v1${path}`, { method, headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+    if (!res.ok) {
+      const text = await res.text();
+      let error: { code?: string; message?: string; details?: unknown } | undefined;
+      try {
+        error = (JSON.parse(text) as { error?: typeof error }).error;
+      } catch {
+        error = undefined;
+      }
+      throw new ChorusError(res.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${res.status}`, error?.details);
+    }
+    return res;
+  }
+
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     return this.send<T>(method, path, body === undefined ? {} : { body: JSON.stringify(body), contentType: 'application/json' });
   }
@@ -150,7 +155,7 @@ export class RestClient {
     return this.request<{ members: MemberView[] }>('GET', `/orgs/${orgId}/members`);
   }
   createInvite(orgId: string, input: { role?: 'admin' | 'member' | 'guest'; expires_in_hours?: number; max_uses?: number } = {}) {
-    return this.request<{ token: string; url: string }>('POST', `/orgs/${orgId}/invites`, input);
+    return this.request<{ invite: InviteView; token: string; url: string }>('POST', `/orgs/${orgId}/invites`, input);
   }
   /** What an invite link leads to (no token needed): the org and the role it grants. */
   previewInvite(token: string) {
@@ -171,12 +176,123 @@ export class RestClient {
   ) {
     return this.request<{ agent: MemberView & { sponsor_id: string } }>('POST', `/orgs/${orgId}/agents`, input);
   }
-  /** An agent as its profile shows it: sponsor, description and capability card. */
+  issueAgentToken(agentId: string, input: { name: string; scopes: string[]; expires_in_days?: number }) {
+    return this.request<{ token: { id: string }; secret: string }>('POST', `/agents/${agentId}/tokens`, input);
+  }
+
+  // profiles (display name, avatar, custom status): your own, or your agents'
+  /** Changes a display name or custom status; `custom_status: null` clears it. Other clients get `member.updated`. */
+  updateProfile(orgId: string, memberId: string, input: ProfileUpdate) {
+    return this.request<{ member: MemberView }>('PATCH', `/orgs/${orgId}/members/${memberId}/profile`, input);
+  }
+  /**
+   * Uploads an avatar: PNG, JPEG, GIF or WebP (detected from the bytes), at most 256 KB.
+   *
+   * @example
+   * await rest.setAvatar(orgId, me.id, new Uint8Array(await file.arrayBuffer()));
+   */
+  setAvatar(orgId: string, memberId: string, image: Uint8Array) {
+    return this.request<{ member: MemberView }>('PUT', `/orgs/${orgId}/members/${memberId}/avatar`, { image: toBase64(image) });
+  }
+  removeAvatar(orgId: string, memberId: string) {
+    return this.request<{ member: MemberView }>('DELETE', `/orgs/${orgId}/members/${memberId}/avatar`);
+  }
+  /** The image behind a member's `avatar_url` (a path under /api/v1), read with this client's token. */
+  async avatar(avatarUrl: string): Promise<Blob> {
+    return (await this.requestRaw('GET', avatarUrl)).blob();
+  }
+
+  // notification preferences (kept by the server: every device follows them)
+  notificationSettings(orgId: string) {
+    return this.request<NotificationSettings>('GET', `/orgs/${orgId}/notifications`);
+  }
+  setDesktopNotifications(orgId: string, desktop: DesktopNotifications) {
+    return this.request<NotificationSettings>('PATCH', `/orgs/${orgId}/notifications`, { desktop });
+  }
+  /** Mutes a channel you belong to: no badge count except mentions, no desktop notifications. */
+  muteChannel(channelId: string, muted: boolean) {
+    return this.request<NotificationSettings>('PUT', `/channels/${channelId}/mute`, { muted });
+  }
+
+  // org administration
+  org(orgId: string) {
+    return this.request<{ org: { id: string; name: string; slug: string; created_at: string } }>('GET', `/orgs/${orgId}`);
+  }
+  renameOrg(orgId: string, name: string) {
+    return this.request<{ org: { id: string; name: string; slug: string; created_at: string } }>('PATCH', `/orgs/${orgId}`, { name });
+  }
+  member(orgId: string, memberId: string) {
+    return this.request<{ member: MemberView }>('GET', `/orgs/${orgId}/members/${memberId}`);
+  }
+  /** Changes a person's org role (owners and admins; only owners touch ownership). */
+  setOrgRole(orgId: string, memberId: string, role: OrgRole) {
+    return this.request<{ member: MemberView }>('PATCH', `/orgs/${orgId}/members/${memberId}`, { role });
+  }
+  /** Deactivates a person; their agents are suspended. */
+  deactivateMember(orgId: string, memberId: string) {
+    return this.request<{ member: MemberView; suspended_agents: string[] }>('POST', `/orgs/${orgId}/members/${memberId}/deactivate`, {});
+  }
+  reactivateMember(orgId: string, memberId: string) {
+    return this.request<{ member: MemberView }>('POST', `/orgs/${orgId}/members/${memberId}/reactivate`, {});
+  }
+  invites(orgId: string) {
+    return this.request<{ invites: InviteView[] }>('GET', `/orgs/${orgId}/invites`);
+  }
+  revokeInvite(orgId: string, inviteId: string) {
+    return this.request<null>('DELETE', `/orgs/${orgId}/invites/${inviteId}`);
+  }
+
+  // agent management (the sponsor or an org admin)
+  agents(orgId: string) {
+    return this.request<{ agents: AgentView[] }>('GET', `/orgs/${orgId}/agents`);
+  }
   agent(agentId: string) {
     return this.request<{ agent: AgentView }>('GET', `/agents/${agentId}`);
   }
-  issueAgentToken(agentId: string, input: { name: string; scopes: string[]; expires_in_days?: number }) {
-    return this.request<{ token: { id: string }; secret: string }>('POST', `/agents/${agentId}/tokens`, input);
+  /** Updates an agent's name, description or card, or suspends (`suspended`), resumes (`active`) or retires it for good. */
+  updateAgent(agentId: string, input: { display_name?: string; description?: string; card?: AgentView['card']; status?: 'active' | 'suspended' | 'retired' }) {
+    return this.request<{ agent: AgentView }>('PATCH', `/agents/${agentId}`, input);
+  }
+  agentTokens(agentId: string) {
+    return this.request<{ tokens: AgentTokenView[] }>('GET', `/agents/${agentId}/tokens`);
+  }
+  revokeAgentToken(agentId: string, tokenId: string) {
+    return this.request<null>('DELETE', `/agents/${agentId}/tokens/${tokenId}`);
+  }
+  /** The agent's work over the last `days` (tasks by status, time to done, rejections, interventions). */
+  agentStats(agentId: string, days?: number) {
+    return this.request<AgentStats>('GET', `/agents/${agentId}/stats${queryString({ days })}`);
+  }
+  /** The agent's webhook; ChorusError 404 `webhook_not_found` when it has none. */
+  agentWebhook(agentId: string) {
+    return this.request<{ webhook: AgentWebhookView }>('GET', `/agents/${agentId}/webhook`);
+  }
+  /** Sets the webhook URL; the first time, the signing `secret` is returned (once). */
+  setAgentWebhook(agentId: string, url: string) {
+    return this.request<{ webhook: AgentWebhookView; secret: string | null }>('PUT', `/agents/${agentId}/webhook`, { url });
+  }
+  removeAgentWebhook(agentId: string) {
+    return this.request<null>('DELETE', `/agents/${agentId}/webhook`);
+  }
+  rotateAgentWebhookSecret(agentId: string) {
+    return this.request<{ webhook: AgentWebhookView; secret: string }>('POST', `/agents/${agentId}/webhook/secret`, {});
+  }
+  webhookDeliveries(agentId: string, limit?: number) {
+    return this.request<{ deliveries: WebhookDeliveryView[] }>('GET', `/agents/${agentId}/webhook/deliveries${queryString({ limit })}`);
+  }
+
+  // audit (org admins; channel owners for their channels)
+  /** A page of the audit log, oldest first; pass `next_after` back as `after` for the next. */
+  audit(orgId: string, query: AuditQuery = {}) {
+    return this.request<{ events: AuditEventView[]; next_after: number | null }>('GET', `/orgs/${orgId}/audit${queryString({ ...query })}`);
+  }
+  /** The audit log (with the same filters) as JSON Lines text; the export is itself audited. */
+  async auditExport(orgId: string, query: Omit<AuditQuery, 'limit'> = {}): Promise<string> {
+    return (await this.requestRaw('GET', `/orgs/${orgId}/audit/export${queryString({ ...query })}`)).text();
+  }
+  /** Recomputes the org's hash chain; `ok: false` names the first broken link. */
+  verifyAudit(orgId: string) {
+    return this.request<AuditVerification>('POST', `/orgs/${orgId}/audit/verify`, {});
   }
 
   // channels
@@ -511,6 +627,13 @@ export type ExperienceQuery = {
   tag?: string;
   limit?: number;
 };
+
+/** Base64 of bytes, in browsers and Node alike (no Buffer in browsers). */
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
 
 function params(query: Record<string, string | number | undefined>): string {
   const parts = Object.entries(query)

@@ -3,6 +3,8 @@ import {
   shouldReconnect,
   type ClientFrame,
   type Cursors,
+  type MemberUpdatedFrame,
+  type NotificationsFrame,
   type PresenceEventFrame,
   type ReadEventFrame,
   type ReadyFrame,
@@ -55,6 +57,10 @@ export interface SocketEvents extends Record<string, unknown[]> {
   stream: [StreamChunkFrame];
   presence: [PresenceEventFrame];
   read: [ReadEventFrame];
+  /** A member's profile changed (name, avatar, custom status): replace it wherever it is shown. */
+  'member.updated': [MemberUpdatedFrame];
+  /** Your notification preferences changed on one of your devices. */
+  notifications: [NotificationsFrame];
   state: [SocketState];
   error: [ChorusError];
   closed: [{ code: number; reason: string }];
@@ -201,6 +207,12 @@ export class ChorusSocket extends Emitter<SocketEvents> {
         return;
       case 'presence':
         this.emit('presence', frame);
+        return;
+      case 'member.updated':
+        this.emit('member.updated', frame);
+        return;
+      case 'notifications':
+        this.emit('notifications', frame);
         return;
       case 'read':
         this.emit('read', frame);

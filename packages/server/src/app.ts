@@ -32,8 +32,10 @@ import { experienceRoutes } from './experience/routes.js';
 import { recordAgentDenial } from './audit/denials.js';
 import { integrationRoutes } from './integrations/routes.js';
 import { guideRoutes } from './integrations/guide.js';
-import { fileRoutes } from './files/routes.js';
+import { profileRoutes } from './profiles/routes.js';
+import { notificationRoutes } from './notifications/routes.js';
 import { registerWebApp } from './web/static.js';
+import { fileRoutes } from './files/routes.js';
 
 export const apiPrefix = '/api/v1';
 
@@ -126,6 +128,8 @@ export async function buildApp(ctx: AppContext, logger: FastifyBaseLogger, optio
       experienceRoutes(typed, ctx);
       integrationRoutes(typed, ctx);
       guideRoutes(typed, ctx);
+      profileRoutes(typed, ctx);
+      notificationRoutes(typed, ctx);
       fileRoutes(typed, ctx);
       retentionRoutes(typed, ctx);
       complianceRoutes(typed, ctx);

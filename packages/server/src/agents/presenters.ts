@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { Agent, AgentToken, Member } from '../db/schema.js';
 import { Nullable, Timestamp } from '../http/schemas.js';
+import { avatarUrl } from '../orgs/presenters.js';
 
 /** A slash command an agent declares: `/name args` in a channel where it is on duty creates a task for it. */
 export const AgentCommandSchema = Type.Object(
@@ -35,6 +36,7 @@ export const AgentView = Type.Object({
   description: Type.String(),
   card: AgentCardSchema,
   created_at: Timestamp,
+  avatar_url: Nullable(Type.String()),
 });
 
 export const AgentTokenView = Type.Object({
@@ -63,6 +65,7 @@ export function presentAgent(a: AgentRow) {
     description: a.description,
     card: a.card,
     created_at: a.created_at.toISOString(),
+    avatar_url: avatarUrl(a),
   };
 }
 

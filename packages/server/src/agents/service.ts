@@ -11,6 +11,7 @@ import { lockMembership } from '../orgs/access.js';
 import { recordAction } from '../audit/record.js';
 import { handleTaken } from '../orgs/handles.js';
 import type { AgentRow } from './presenters.js';
+import { presentMember } from '../orgs/presenters.js';
 
 function agentsQuery(ctx: AppContext) {
   return ctx.db
@@ -96,7 +97,11 @@ export async function updateAgent(
       }
     }
     const memberChanges = { ...(input.display_name ? { display_name: input.display_name } : {}), ...(input.status ? { status: input.status } : {}) };
-    if (Object.keys(memberChanges).length > 0) await m.trx.updateTable('members').set(memberChanges).where('id', '=', agent.id).execute();
+    if (Object.keys(memberChanges).length > 0) {
+      const member = await m.trx.updateTable('members').set(memberChanges).where('id', '=', agent.id).returningAll().executeTakeFirstOrThrow();
+      // Directories everywhere show the new name or status (profiles/service.ts sends the same frame).
+      m.signals.push({ kind: 'member', org_id: member.org_id, member: presentMember(member) });
+    }
     // Only active agents read: the channels it serves gain or lose a reader.
     if (input.status && input.status !== current.status) await bumpReadersOfMembers(m.trx, agent.org_id, [agent.id], false);
     if (input.status === 'suspended' || input.status === 'retired') m.signals.push({ kind: 'access', member_ids: [agent.id], reason: input.status });

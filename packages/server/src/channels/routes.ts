@@ -67,7 +67,7 @@ export function channelRoutes(app: App, ctx: AppContext): void {
         querystring: Closed({ include_archived: Type.Optional(Type.Boolean()) }),
         response: {
           200: Type.Object({
-            channels: Type.Array(Type.Object({ channel: ChannelViewSchema, membership: MembershipSchema, unread_count: Type.Integer(), mention_count: Type.Integer() })),
+            channels: Type.Array(Type.Object({ channel: ChannelViewSchema, membership: MembershipSchema, unread_count: Type.Integer(), mention_count: Type.Integer(), muted: Type.Boolean() })),
           }),
           ...commonErrors,
         },
@@ -83,6 +83,7 @@ export function channelRoutes(app: App, ctx: AppContext): void {
           membership: { role: e.role, joined_at: e.joined_at.toISOString(), last_read_seq: e.last_read_seq },
           unread_count: e.unread_count,
           mention_count: e.mention_count,
+          muted: e.muted,
         })),
       };
     },

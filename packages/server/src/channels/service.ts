@@ -125,6 +125,8 @@ export interface ChannelListEntry {
   last_read_seq: number;
   unread_count: number;
   mention_count: number;
+  /** The member muted the channel (notifications/service.ts): clients show mentions only. */
+  muted: boolean;
 }
 
 /**
@@ -167,11 +169,12 @@ export async function listJoined(ctx: AppContext, actor: Actor, includeArchived:
           ]),
         )
         .as('mention_count'),
+      eb.exists(eb.selectFrom('channel_mutes as mute').select('mute.member_id').whereRef('mute.channel_id', '=', 'c.id').where('mute.member_id', '=', me)).as('muted'),
     ])
     .where('cm.member_id', '=', me);
   if (!includeArchived) q = q.where('c.archived_at', 'is', null);
   const rows = await q.orderBy('c.kind').orderBy('c.name').execute();
-  const entries = rows.map(({ my_role, my_joined_at, my_last_read_seq, my_joined_seq, unread_count, mention_count, ...channel }) => ({
+  const entries = rows.map(({ my_role, my_joined_at, my_last_read_seq, my_joined_seq, unread_count, mention_count, muted, ...channel }) => ({
     channel,
     role: my_role,
     joined_at: my_joined_at,
@@ -179,6 +182,7 @@ export async function listJoined(ctx: AppContext, actor: Actor, includeArchived:
     joined_seq: my_joined_seq,
     unread_count: unread_count ?? 0,
     mention_count: mention_count ?? 0,
+    muted: Boolean(muted),
   }));
   if (actor.member.kind !== 'agent') return entries.map(({ joined_seq: _joined, ...entry }) => entry);
   return Promise.all(entries.map(({ joined_seq, ...entry }) => agentCounts(ctx, { actor, channel: entry.channel, membership: { channel_id: entry.channel.id, member_id: me, role: entry.role, joined_at: entry.joined_at, joined_seq, last_read_seq: entry.last_read_seq } }, entry)));

@@ -9,8 +9,10 @@ type Json<T> = ColumnType<T, string, string>;
 // The value sets are the wire's: one definition, in the protocol package.
 import type {
   AgentAccess,
+  AvatarType,
   ChannelKind,
   ChannelRole,
+  DesktopNotifications,
   HistoryForNewMembers,
   InterventionKind,
   MemberKind,
@@ -25,7 +27,7 @@ import type {
 import type { ExperienceOutcome, ExperienceScope, ExperienceVote, StoredExperienceStatus } from '@chorus/protocol/experience';
 
 export type { ExperienceOutcome, ExperienceScope, ExperienceVote, StoredExperienceStatus };
-export type { AgentAccess, Audience, ChannelKind, ChannelRole, HistoryForNewMembers, InterventionKind, MemberKind, MessageKind, OrgRole, ReasoningVisibility, TaskOrigin, TaskStatus, WhoMay };
+export type { AgentAccess, Audience, AvatarType, ChannelKind, ChannelRole, DesktopNotifications, HistoryForNewMembers, InterventionKind, MemberKind, MessageKind, OrgRole, ReasoningVisibility, TaskOrigin, TaskStatus, WhoMay };
 export type MemberStatus = 'active' | 'deactivated' | 'suspended' | 'retired';
 /** Something an agent's message drew on. */
 export interface SourceRef {
@@ -84,6 +86,13 @@ export interface MembersTable {
   role: OrgRole;
   status: MemberStatus;
   created_at: Timestamp;
+  /** The custom status people see beside the name (migration 0012); hidden once `status_expires_at` has passed. */
+  status_emoji: string | null;
+  status_text: string | null;
+  status_expires_at: NullableTimestamp;
+  /** Changes with every new avatar (its bytes in `member_avatars`); null: none. */
+  avatar_version: string | null;
+  desktop_notifications: Generated<DesktopNotifications>;
 }
 
 export interface AgentsTable {
@@ -148,6 +157,21 @@ export interface ChannelMembersTable {
   joined_at: Timestamp;
   joined_seq: number;
   last_read_seq: Generated<number>;
+}
+
+/** A muted channel membership (migration 0012): no badge count except mentions, no desktop notifications. */
+export interface ChannelMutesTable {
+  channel_id: string;
+  member_id: string;
+  created_at: Timestamp;
+}
+
+export interface MemberAvatarsTable {
+  member_id: string;
+  content_type: AvatarType;
+  bytes: Buffer;
+  updated_by: string;
+  updated_at: Timestamp;
 }
 
 /**
@@ -445,6 +469,8 @@ export interface Database {
   invites: InvitesTable;
   channels: ChannelsTable;
   channel_members: ChannelMembersTable;
+  member_avatars: MemberAvatarsTable;
+  channel_mutes: ChannelMutesTable;
   messages: MessagesTable;
   message_streams: MessageStreamsTable;
   message_mentions: MessageMentionsTable;

@@ -1,4 +1,5 @@
 import type { PresenceStatus } from '@chorus/protocol/frames';
+import type { MemberView, NotificationSettings } from '@chorus/protocol/views';
 
 /**
  * Ephemeral notices between nodes: not part of any channel's log, never
@@ -12,6 +13,10 @@ export type Signal =
   | { kind: 'stream'; org_id: string; channel_id: string; message_id: string; index: number; text: string }
   | { kind: 'presence'; org_id: string; member_id: string; status: PresenceStatus; last_seen_at: string | null }
   | { kind: 'read'; member_id: string; channel_id: string; seq: number }
+  /** A member's profile changed: every connection of the org refreshes it (profiles/service.ts). */
+  | { kind: 'member'; org_id: string; member: MemberView }
+  /** A person's notification preferences changed: their own connections follow (notifications/service.ts). */
+  | { kind: 'notifications'; member_id: string; settings: NotificationSettings }
   /** A built-in agent was added: agent hosts look for agents to start (agent-host/host.ts). */
   | { kind: 'builtin_agents' }
   | {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { MemberView as WireMemberView } from '@chorus/protocol/views';
+import type { CustomStatus, MemberView as WireMemberView } from '@chorus/protocol/views';
 import type { Invite, Member, Org } from '../db/schema.js';
 import { Nullable, Timestamp } from '../http/schemas.js';
 
@@ -15,6 +15,8 @@ export const MemberView = Type.Object({
   role: OrgRoleSchema,
   status: Type.String(),
   created_at: Timestamp,
+  avatar_url: Nullable(Type.String()),
+  custom_status: Nullable(Type.Object({ emoji: Type.String(), text: Type.String(), expires_at: Nullable(Timestamp) })),
 });
 
 export const OrgView = Type.Object({ id: Type.String(), name: Type.String(), slug: Type.String(), created_at: Timestamp });
@@ -41,7 +43,21 @@ export function presentMember(m: Member): WireMemberView {
     role: m.role,
     status: m.status,
     created_at: m.created_at.toISOString(),
+    avatar_url: avatarUrl(m),
+    custom_status: customStatus(m),
   };
+}
+
+/** The avatar's path under the API prefix; the version makes each image's URL unique, so clients cache it for good. */
+export function avatarUrl(m: Pick<Member, 'id' | 'org_id' | 'avatar_version'>): string | null {
+  return m.avatar_version ? `/orgs/${m.org_id}/members/${m.id}/avatar?v=${m.avatar_version}` : null;
+}
+
+/** The custom status as people see it: none once it has expired (a cleared status needs no sweep). */
+export function customStatus(m: Pick<Member, 'status_emoji' | 'status_text' | 'status_expires_at'>, now = new Date()): CustomStatus | null {
+  if (m.status_emoji === null && m.status_text === null) return null;
+  if (m.status_expires_at && m.status_expires_at <= now) return null;
+  return { emoji: m.status_emoji ?? '', text: m.status_text ?? '', expires_at: m.status_expires_at?.toISOString() ?? null };
 }
 
 export function presentOrg(o: Org) {

@@ -13,9 +13,10 @@ const roles: OrgRole[] = ['owner', 'admin', 'member', 'guest'];
 const statuses: MemberStatus[] = ['active', 'deactivated', 'suspended', 'retired'];
 
 const set = (...ids: string[]) => new Set(ids);
+const noProfile = { status_emoji: null, status_text: null, status_expires_at: null, avatar_version: null, desktop_notifications: 'mentions' } as const;
 
 function member(id: string, kind: MemberKind, role: OrgRole, status: MemberStatus): Member {
-  return { id, org_id: 'org', kind, user_id: kind === 'human' ? `user-${id}` : null, handle: id, display_name: id, role, status, created_at: new Date(0) };
+  return { id, org_id: 'org', kind, user_id: kind === 'human' ? `user-${id}` : null, handle: id, display_name: id, role, status, created_at: new Date(0), ...noProfile };
 }
 
 function channel(id: string, kind: ChannelKind): Channel {

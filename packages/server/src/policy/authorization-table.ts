@@ -1,3 +1,5 @@
+import { tinyPng } from '../test/fixtures.js';
+
 /**
  * The authorization table: every route × every kind of caller, and the status
  * (with the error code, for refusals) that caller sees. `authorization.test.ts`
@@ -90,6 +92,8 @@ export interface Cast {
   /** Adds the reaction of each of these callers to the message. */
   react(messageId: string, emoji: string, by: ActorName[]): Promise<void>;
   unique(prefix: string): string;
+  /** The owner uploads an avatar for this member (the owner, or an agent it sponsors). */
+  setAvatar(memberId: string): Promise<void>;
   /** The owner sets a webhook URL (nothing listens there) for this agent (the agent or the helper). */
   setWebhook(agentId: string): Promise<void>;
   /** A fresh task for the agent (as {@link newTask}) with its webhook set: returns the task's webhook delivery. */
@@ -947,6 +951,59 @@ const webhookRows: Row[] = [
   },
 ];
 
+/** Profiles (profiles/routes.ts) and notification preferences (notifications/routes.ts). */
+const profileRows: Row[] = [
+  {
+    route: 'PATCH /orgs/:orgId/members/:memberId/profile',
+    given: "the helper agent, the owner's",
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/members/${c.helperId}/profile`, body: { custom_status: { emoji: '🤖', text: 'Summarising' } } }),
+    expect: { owner: 200, admin: 200, member: notSponsor, guest: notSponsor, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'PATCH /orgs/:orgId/members/:memberId/profile',
+    given: "the owner's own profile",
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/members/${c.ids.owner}/profile`, body: { display_name: 'Olive' } }),
+    expect: { owner: 200, admin: '403 not_yourself', member: '403 not_yourself', guest: '403 not_yourself', agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'PUT /orgs/:orgId/members/:memberId/avatar',
+    given: "the helper agent, the owner's; a 1×1 PNG",
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/members/${c.helperId}/avatar`, body: { image: tinyPng } }),
+    expect: { owner: 200, admin: 200, member: notSponsor, guest: notSponsor, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'DELETE /orgs/:orgId/members/:memberId/avatar',
+    given: "the helper agent, the owner's",
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/members/${c.helperId}/avatar` }),
+    expect: { owner: 200, admin: 200, member: notSponsor, guest: notSponsor, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /orgs/:orgId/members/:memberId/avatar',
+    given: "the owner's avatar (org-visible, not channel-bound)",
+    arrange: async (c) => {
+      await c.setAvatar(c.ids.owner);
+      return { path: `/orgs/${c.orgId}/members/${c.ids.owner}/avatar` };
+    },
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: 200, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'GET /orgs/:orgId/notifications',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/notifications` }),
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'PATCH /orgs/:orgId/notifications',
+    arrange: (c) => ({ path: `/orgs/${c.orgId}/notifications`, body: { desktop: 'all' } }),
+    expect: { owner: 200, admin: 200, member: 200, guest: 200, agent: agentsNotAllowed, nonMember: noOrg, deactivated },
+  },
+  {
+    route: 'PUT /channels/:channelId/mute',
+    given: 'a fresh room (the owner, the member and the agent are in it)',
+    arrange: async (c) => ({ path: `/channels/${(await c.newRoom()).channelId}/mute`, body: { muted: true } }),
+    expect: { owner: 200, admin: '409 not_a_member', member: 200, guest: noChannel, agent: agentsNotAllowed, nonMember: noChannel, deactivated },
+  },
+];
+
 const noFile = '404 file_not_found';
 const fileReaders = (where: 'room' | 'secret' | 'general'): Record<ActorName, Cell> =>
   where === 'room' ? { owner: 200, admin: 200, member: 200, guest: noFile, agent: 200, nonMember: noFile, deactivated }
@@ -1075,6 +1132,7 @@ export const authorizationTable: Row[] = [
   ...knowledgeRows,
   ...experienceRows,
   ...webhookRows,
+  ...profileRows,
   ...fileRows,
   ...retentionRows,
 ];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server.js';
 import { Api, type Reply } from '../test/client.js';
-import { signUp, unique } from '../test/fixtures.js';
+import { signUp, tinyPng, unique } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 import { upload } from '../test/files.js';
 import { agentScopes, type Scope } from './actor.js';
@@ -187,6 +187,9 @@ async function buildCast(accounts: Pool): Promise<Stage> {
     },
     async react(messageId, emoji, by) {
       for (const name of by) ok(await apis[name].put(`/messages/${messageId}/reactions/${emoji}`), 204);
+    },
+    async setAvatar(memberId) {
+      ok(await owner.put(`/orgs/${orgId}/members/${memberId}/avatar`, { image: tinyPng }), 200);
     },
     async setWebhook(agentId) {
       ok(await owner.put(`/agents/${agentId}/webhook`, { url: 'http://127.0.0.1:9/nobody-listens' }), 200);

@@ -22,6 +22,11 @@ const member = (id: string, kind: MemberKind, role: OrgRole, status: MemberStatu
   role,
   status,
   created_at: new Date(0),
+  status_emoji: null,
+  status_text: null,
+  status_expires_at: null,
+  avatar_version: null,
+  desktop_notifications: 'mentions',
 });
 
 const channel = (id: string, kind: ChannelKind): Channel => ({

@@ -338,6 +338,16 @@ export class Gateway {
         for (const c of this.connectionsOf(signal.member_id)) c.sendRaw(frame);
         return;
       }
+      case 'member': {
+        const frame = Buffer.from(JSON.stringify({ type: 'member.updated', member: signal.member }));
+        for (const c of this.connections) if (c.actor?.member.org_id === signal.org_id) c.sendRaw(frame);
+        return;
+      }
+      case 'notifications': {
+        const frame = JSON.stringify({ type: 'notifications', settings: signal.settings });
+        for (const c of this.connectionsOf(signal.member_id)) c.sendRaw(frame);
+        return;
+      }
       case 'access': {
         for (const memberId of signal.member_ids) {
           for (const c of [...this.connectionsOf(memberId)]) {

@@ -99,3 +99,6 @@ export async function createWorld(baseUrl: string): Promise<World> {
   };
   return world;
 }
+
+/** A valid 1×1 PNG, base64-encoded: the smallest avatar there is. */
+export const tinyPng = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';

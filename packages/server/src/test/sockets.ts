@@ -18,7 +18,7 @@ export class RecordingSocket {
       this.events.push(event);
       this.#notify();
     });
-    for (const type of ['ready', 'resync', 'typing', 'stream', 'presence', 'read', 'unsubscribed', 'closed', 'error'] as const) this.socket.on(type, record(type));
+    for (const type of ['ready', 'resync', 'typing', 'stream', 'presence', 'read', 'member.updated', 'notifications', 'unsubscribed', 'closed', 'error'] as const) this.socket.on(type, record(type));
     this.socket.on('state', (state) => {
       this.frames.push({ type: 'state', state });
       this.#notify();

@@ -18,7 +18,7 @@ export const ORG = 'org-1';
 export const CHANNEL = 'ch-1';
 
 export function member(id: string, handle: string, display_name: string, kind: 'human' | 'agent' = 'human'): MemberView {
-  return { id, org_id: ORG, kind, handle, display_name, role: 'member', status: 'active', created_at: '2026-01-01T00:00:00Z' };
+  return { id, org_id: ORG, kind, handle, display_name, role: 'member', status: 'active', created_at: '2026-01-01T00:00:00Z', avatar_url: null, custom_status: null };
 }
 
 export const ana = member('m-ana', 'ana', 'Ana');

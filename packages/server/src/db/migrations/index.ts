@@ -9,6 +9,7 @@ import * as m0008 from './0008_streaming.js';
 import * as m0009 from './0009_builtin_agents.js';
 import * as m0010 from './0010_files.js';
 import * as m0011 from './0011_retention.js';
+import * as m0012 from './0012_profiles.js';
 
 /**
  * Every schema version, in order. A migration is never edited once it has
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0009_builtin_agents': m0009,
   '0010_files': m0010,
   '0011_retention': m0011,
+  '0012_profiles': m0012,
 };

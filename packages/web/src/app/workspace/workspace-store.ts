@@ -139,6 +139,8 @@ export class WorkspaceStore {
     });
     socket.on('presence', (frame) => { this.#set((v) => ({ presence: { ...v.presence, [frame.member_id]: frame.status } })); });
     socket.on('read', (frame) => { this.#readLocally(frame.channel_id, frame.seq); });
+    // A profile changed (name, avatar, status): the directory shows it at once.
+    socket.on('member.updated', ({ member }) => { this.#set((v) => ({ members: { ...v.members, [member.id]: member }, me: v.me?.id === member.id ? member : v.me })); });
     socket.on('closed', ({ code, reason }) => {
       if (socket.state === 'closed') this.#set({ error: reason || `Disconnected (${code}).` });
     });
@@ -221,7 +223,7 @@ export class WorkspaceStore {
   #learnAuthor(message: MessageView): void {
     if (this.#view.members[message.author.id]) return;
     const { id, handle, display_name, kind } = message.author;
-    const member: MemberView = { id, handle, display_name, kind, org_id: this.options.orgId, role: 'member', status: 'active', created_at: message.created_at };
+    const member: MemberView = { id, handle, display_name, kind, org_id: this.options.orgId, role: 'member', status: 'active', created_at: message.created_at, avatar_url: null, custom_status: null };
     this.#set((v) => ({ members: { ...v.members, [id]: member } }));
   }
 

@@ -23,6 +23,7 @@ export function ChannelHeader({ channel, label }: { channel: ChannelView; label:
       <div className="channel-header-tools">
         <KnowledgeButtons channel={channel} />
         {!direct && <span className="muted">{members} {members === 1 ? "member" : "members"}</span>}
+        <button type="button" onClick={() => { navigate(paths.channelSettings(channel.org_id, channel.id)); }} aria-label={`Settings of ${label}`}>Settings</button>
         {!direct && <button type="button" onClick={() => { void leave(); }}>Leave</button>}
       </div>
     </header>

@@ -8,6 +8,7 @@ import { AgentBadge } from '../../components/AgentBadge.js';
 import { PresenceDot } from '../../components/PresenceDot.js';
 import { CreateChannelDialog } from './CreateChannelDialog.js';
 import { BrowseChannelsDialog } from './BrowseChannelsDialog.js';
+import { useMuted } from '../notifications/prefs.js';
 
 function useSidebarChannels(direct: boolean): ChannelView[] {
   const view = useWorkspace();
@@ -24,7 +25,9 @@ function ChannelLink({ channel, label, prefix }: { channel: ChannelView; label: 
   const { path } = useLocation();
   const to = paths.channel(orgId, channel.id);
   const entry = entries[channel.id];
-  const unread = entry?.unread ?? 0;
+  // A muted channel shows a badge for mentions only (features/notifications).
+  const muted = useMuted(channel.id);
+  const unread = muted ? 0 : entry?.unread ?? 0;
   const mentions = entry?.mentions ?? 0;
   const current = path === to;
   const described = [unread ? `${unread} unread` : '', mentions ? `${mentions} mentions` : ''].filter(Boolean).join(', ');

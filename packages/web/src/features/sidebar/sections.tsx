@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { ChannelsSection, DirectSection, AgentsSection } from './SidebarSections.js';
+import { SettingsSection } from '../settings/SettingsSection.js';
 
 /**
  * The sidebar's sections, top to bottom. A feature adds its own (saved
@@ -15,4 +16,5 @@ export const sidebarSections: SidebarSection[] = [
   { id: 'channels', render: () => <ChannelsSection /> },
   { id: 'direct', render: () => <DirectSection /> },
   { id: 'agents', render: () => <AgentsSection /> },
+  { id: 'settings', render: () => <SettingsSection /> },
 ];
