@@ -43,9 +43,11 @@ export const entities = [
   { table: 'users', where: (s) => sql`t.id in (select user_id from members where org_id = ${s.orgId})`, order: ['id'] },
   { table: 'orgs', where: (s) => sql`t.id = ${s.orgId}`, order: ['id'], deferred: [{ column: 'default_channel_id', references: 'channels' }] },
   { table: 'members', where: ofOrg, order: ['id'] },
+  { table: 'member_avatars', where: (s) => sql`t.member_id in (select id from members where org_id = ${s.orgId})`, order: ['member_id'] },
   { table: 'agents', where: (s) => sql`t.member_id in (select id from members where org_id = ${s.orgId})`, order: ['member_id'] },
   { table: 'channels', where: (s) => (s.kind === 'org' ? ofOrg(s) : sql`t.id = ${s.channelId}`), order: ['id'] },
   { table: 'channel_members', where: inChannels, order: ['channel_id', 'member_id'] },
+  { table: 'channel_mutes', where: inChannels, order: ['channel_id', 'member_id'] },
   // By seq within a channel: a thread's root comes before its replies.
   { table: 'messages', where: inChannels, order: ['channel_id', 'seq'], deferred: [{ column: 'task_id', references: 'tasks' }] },
   { table: 'message_mentions', where: inChannels, order: ['message_id', 'member_id'] },
@@ -91,8 +93,6 @@ export const notCarried = {
   server_secrets: "the instance's own keys (the download-link key): a restored instance makes its own",
   // TODO(web-admin): carry avatars (bytea) once the archive format holds binary columns; until then an
   // imported member's avatar_url answers 404 and clients show initials.
-  member_avatars: 'avatar images are not carried yet: people upload them again',
-  channel_mutes: 'notification preferences are not carried yet: people mute again',
 } as const satisfies Partial<Record<keyof Database, string>>;
 
 type Carried = (typeof entities)[number]['table'];

@@ -9,7 +9,7 @@ import { connect, migrate, type Db } from '../db/database.js';
 import type { RunningServer } from '../server.js';
 import { Api } from '../test/client.js';
 import { distil } from '../test/experience.js';
-import { createWorld, type World } from '../test/fixtures.js';
+import { createWorld, tinyPng, type World } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 import { assign, finish } from '../test/tasks.js';
 import { download, png, upload } from '../test/files.js';
@@ -105,6 +105,9 @@ async function richOrg(): Promise<World & { secretId: string; rootId: string; fi
   await w.owner.api.put(`/orgs/${w.orgId}/retention`, { keep_days: 365 });
   await w.owner.api.put(`/channels/${room}/retention`, { keep_days: null });
   await w.owner.api.post(`/orgs/${w.orgId}/legal-holds`, { member_id: pat.memberId, reason: 'Case 7' });
+  // Profiles and preferences: an avatar, a muted channel.
+  expect((await pat.api.put(`/orgs/${w.orgId}/members/${pat.memberId}/avatar`, { image: tinyPng })).status).toBe(200);
+  expect((await pat.api.put(`/channels/${room}/mute`, { muted: true })).status).toBe(200);
   // A file with its thumbnail, attached to a message: its bytes travel in the archive.
   const picture = await upload(pat.api, room, await png(320, 200), 'launch.png');
   expect(picture.status, JSON.stringify(picture.body)).toBe(201);
