@@ -6,6 +6,7 @@ import { AgentBadge } from '../../components/AgentBadge.js';
 import { errorMessage } from '../../components/errors.js';
 import { applySuggestion, findTrigger, rankSuggestions, type Suggestion, type Trigger } from './autocomplete.js';
 import { loadDraft, saveDraft } from './drafts.js';
+import { AttachButton, PendingChips, fileDropProps, sendWithFiles, usePendingFiles } from '../files/index.js';
 
 export interface ComposerProps {
   channelId: string;
@@ -35,6 +36,7 @@ export function Composer({ channelId, threadRootId, placeholder, onEditLast }: C
   const me = useWorkspaceSelector((v) => v.me);
   const box = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
+  const files = usePendingFiles(channelId);
 
   useEffect(() => {
     let live = true;
@@ -68,11 +70,15 @@ export function Composer({ channelId, threadRootId, placeholder, onEditLast }: C
 
   const send = async () => {
     const body = text.trim();
-    if (!body) return;
+    const attached = files.ready();
+    if (!attached) { setError('Wait for the files to finish uploading.'); return; }
+    if (!body && attached.length === 0) return;
     setText('');
     setError(null);
     try {
-      await store.send(channelId, body, threadRootId);
+      if (attached.length > 0) await sendWithFiles(store, channelId, body, attached, threadRootId);
+      else await store.send(channelId, body, threadRootId);
+      files.clear();
     } catch (e) {
       setText(body);
       setError(errorMessage(e));
@@ -111,7 +117,7 @@ export function Composer({ channelId, threadRootId, placeholder, onEditLast }: C
 
   const listId = `suggest-${draftKey}`;
   return (
-    <div className="composer">
+    <div className="composer" {...fileDropProps(files)}>
       {suggestions.length > 0 && (
         <ul id={listId} role="listbox" className="suggestions" aria-label={trigger?.kind === 'command' ? 'Commands' : 'People and agents'}>
           {suggestions.map((s, i) => (
@@ -122,6 +128,9 @@ export function Composer({ channelId, threadRootId, placeholder, onEditLast }: C
         </ul>
       )}
       {error && <p className="form-error" role="alert">{error}</p>}
+      <PendingChips files={files} />
+      <div className="composer-row">
+      <AttachButton files={files} />
       <textarea
         ref={box}
         className="composer-input"
@@ -138,6 +147,7 @@ export function Composer({ channelId, threadRootId, placeholder, onEditLast }: C
         onSelect={(e) => { setCaret(e.currentTarget.selectionStart); }}
         onKeyDown={onKeyDown}
       />
+      </div>
       <div className="composer-hint" aria-hidden="true">Enter to send · Shift+Enter for a new line</div>
     </div>
   );

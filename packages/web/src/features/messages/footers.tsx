@@ -7,6 +7,7 @@ import { MessageSources } from '../agents/Sources.js';
 import { ReasoningSteps } from '../agents/Reasoning.js';
 import { TaskReview } from '../agents/TaskReview.js';
 import { PinnedMark } from '../pins/PinnedMark.js';
+import { Attachments } from '../files/index.js';
 
 /**
  * The "message footer" slot: things shown under a message's body, in order.
@@ -19,6 +20,7 @@ export interface MessageFooter {
 }
 
 export const messageFooters: MessageFooter[] = [
+  { id: 'files', render: (m) => <Attachments message={m} /> },
   { id: 'stream', render: (m) => <StreamingTail message={m} /> },
   { id: 'sources', render: (m) => <MessageSources message={m} /> },
   { id: 'reasoning', render: (m) => <ReasoningSteps message={m} /> },

@@ -1,0 +1,56 @@
+import { useRef, type DragEvent } from 'react';
+import { formatSize } from './format.js';
+import type { PendingFiles } from './pending.js';
+import './files.css';
+
+const hasFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files');
+
+/** Drag-and-drop handlers for an element: dropped files are added to the pending ones. */
+export function fileDropProps(files: PendingFiles) {
+  return {
+    onDragOver: (e: DragEvent) => { if (hasFiles(e)) { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; } },
+    onDrop: (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      files.add(Array.from(e.dataTransfer.files));
+    },
+  };
+}
+
+/** The paperclip: a button opening a hidden file input. */
+export function AttachButton({ files }: { files: PendingFiles }) {
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <button type="button" className="attach-button" aria-label="Attach files" title="Attach files" onClick={() => input.current?.click()}>📎</button>
+      <input
+        ref={input}
+        type="file"
+        multiple
+        hidden
+        aria-label="Files to attach"
+        onChange={(e) => {
+          files.add(Array.from(e.target.files ?? []));
+          e.target.value = '';
+        }}
+      />
+    </>
+  );
+}
+
+/** The files waiting for the next send, each with its name, size and a remove button. */
+export function PendingChips({ files }: { files: PendingFiles }) {
+  if (files.items.length === 0) return null;
+  return (
+    <ul className="pending-files" aria-label="Attachments">
+      {files.items.map((p) => (
+        <li key={p.key} className={`pending-file ${p.state}`}>
+          <span className="pending-file-name">{p.name}</span>{' '}
+          <span className="muted">{p.state === 'uploading' ? 'uploading…' : formatSize(p.size)}</span>
+          {p.error && <span className="form-error" role="alert">{p.error}</span>}
+          <button type="button" className="pending-file-remove" aria-label={`Remove ${p.name}`} onClick={() => { files.remove(p.key); }}>×</button>
+        </li>
+      ))}
+    </ul>
+  );
+}
