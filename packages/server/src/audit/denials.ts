@@ -2,7 +2,7 @@ import type { FastifyError, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Actor } from '../policy/actor.js';
 import { AppError, describeError } from '../http/errors.js';
-import { appendAudit } from './chain.js';
+import { appendAudit, type AuditEntry } from './chain.js';
 
 /**
  * Every refused attempt by an agent is on the record with the rule that
@@ -70,29 +70,35 @@ export async function recordAgentDenial(ctx: AppContext, request: FastifyRequest
   const told = describeError(error);
   const action = told ? refusalAction(told.status) : null;
   if (!told || !action) return;
-  try {
+  const orgId = principal.agent.org_id;
+  await recordRefusal(ctx, request.log, orgId, async () => {
     const params = (request.params ?? {}) as Record<string, unknown>;
     const named = idParams.find(([key]) => typeof params[key] === 'string');
     const targetId = named ? String(params[named[0]]) : undefined;
-    const orgId = principal.agent.org_id;
-    const channelId = named && targetId ? await channelNamed(ctx, orgId, named[1], targetId) : null;
     const boundary = principal.boundary;
-    await ctx.db.transaction().execute((trx) =>
-      appendAudit(trx, orgId, [
-        {
-          actorId: principal.agent.id,
-          actorKind: 'agent',
-          action,
-          ...(named && targetId ? { targetType: named[1], targetId: targetId.slice(0, 200) } : {}),
-          channelId,
-          decision: 'deny',
-          reason: told.code,
-          details: { route: routeOf(request), status: told.status, ...(boundary ? { task_id: boundary.taskId } : {}) },
-        },
-      ]),
-    );
+    return {
+      actorId: principal.agent.id,
+      actorKind: 'agent',
+      action,
+      ...(named && targetId ? { targetType: named[1], targetId: targetId.slice(0, 200) } : {}),
+      channelId: named && targetId ? await channelNamed(ctx, orgId, named[1], targetId) : null,
+      decision: 'deny',
+      reason: told.code,
+      details: { route: routeOf(request), status: told.status, ...(boundary ? { task_id: boundary.taskId } : {}) },
+    };
+  });
+}
+
+/**
+ * Appends one refusal to the org's chain, in a transaction of its own. Never
+ * throws: the refusal is answered as it is, and a failure to record it is logged.
+ */
+async function recordRefusal(ctx: AppContext, log: { error(obj: object, msg: string): void }, orgId: string, entry: () => AuditEntry | Promise<AuditEntry>): Promise<void> {
+  try {
+    const built = await entry();
+    await ctx.db.transaction().execute((trx) => appendAudit(trx, orgId, [built]));
   } catch (failure) {
-    request.log.error({ err: failure }, 'could not record an agent denial');
+    log.error({ err: failure }, 'could not record an agent refusal');
   }
 }
 
@@ -117,25 +123,17 @@ export interface DeadToken {
  * expired or revoked token, as `agent.rejected`. Never throws.
  */
 export async function recordDeadToken(ctx: AppContext, dead: DeadToken, route: string): Promise<void> {
-  try {
-    await ctx.db.transaction().execute((trx) =>
-      appendAudit(trx, dead.agent.org_id, [
-        {
-          actorId: dead.agent.id,
-          actorKind: 'agent',
-          action: 'agent.rejected',
-          targetType: dead.kind,
-          targetId: dead.tokenId,
-          channelId: dead.channelId ?? null,
-          decision: 'deny',
-          reason: dead.reason,
-          details: { route, status: 401, ...(dead.taskId ? { task_id: dead.taskId } : {}) },
-        },
-      ]),
-    );
-  } catch (failure) {
-    ctx.log.error({ err: failure }, 'could not record a refused agent token');
-  }
+  await recordRefusal(ctx, ctx.log, dead.agent.org_id, () => ({
+    actorId: dead.agent.id,
+    actorKind: 'agent',
+    action: 'agent.rejected',
+    targetType: dead.kind,
+    targetId: dead.tokenId,
+    channelId: dead.channelId ?? null,
+    decision: 'deny',
+    reason: dead.reason,
+    details: { route, status: 401, ...(dead.taskId ? { task_id: dead.taskId } : {}) },
+  }));
 }
 
 /**
@@ -146,24 +144,16 @@ export async function recordDeadToken(ctx: AppContext, dead: DeadToken, route: s
 export async function recordToolInputError(ctx: AppContext, request: FastifyRequest, tool: string, code: 'unknown_tool' | 'invalid_tool_input', message: string): Promise<void> {
   const principal = request.principal;
   if (principal?.type !== 'agent') return;
-  try {
-    await ctx.db.transaction().execute((trx) =>
-      appendAudit(trx, principal.agent.org_id, [
-        {
-          actorId: principal.agent.id,
-          actorKind: 'agent',
-          action: 'agent.rejected',
-          targetType: 'mcp_tool',
-          targetId: tool.slice(0, 200),
-          decision: 'deny',
-          reason: code,
-          details: { route: routeOf(request), message: message.slice(0, 500), ...(principal.boundary ? { task_id: principal.boundary.taskId } : {}) },
-        },
-      ]),
-    );
-  } catch (failure) {
-    request.log.error({ err: failure }, 'could not record a refused tool call');
-  }
+  await recordRefusal(ctx, request.log, principal.agent.org_id, () => ({
+    actorId: principal.agent.id,
+    actorKind: 'agent',
+    action: 'agent.rejected',
+    targetType: 'mcp_tool',
+    targetId: tool.slice(0, 200),
+    decision: 'deny',
+    reason: code,
+    details: { route: routeOf(request), message: message.slice(0, 500), ...(principal.boundary ? { task_id: principal.boundary.taskId } : {}) },
+  }));
 }
 
 /**
@@ -173,25 +163,16 @@ export async function recordToolInputError(ctx: AppContext, request: FastifyRequ
  */
 export async function recordAgentSocketDenial(ctx: AppContext, actor: Actor, frame: 'send' | 'read', channelId: string, error: unknown): Promise<void> {
   if (actor.member.kind !== 'agent' || !(error instanceof AppError) || (error.status !== 403 && error.status !== 404) || recorded.has(error)) return;
-  try {
-    const orgId = actor.member.org_id;
-    const channel = await channelNamed(ctx, orgId, 'channel', channelId);
-    await ctx.db.transaction().execute((trx) =>
-      appendAudit(trx, orgId, [
-        {
-          actorId: actor.member.id,
-          actorKind: 'agent',
-          action: 'agent.denied',
-          targetType: 'channel',
-          targetId: channelId.slice(0, 200),
-          channelId: channel,
-          decision: 'deny',
-          reason: error.code,
-          details: { route: `WS ${frame}`, status: error.status },
-        },
-      ]),
-    );
-  } catch (failure) {
-    ctx.log.error({ err: failure }, 'could not record an agent denial');
-  }
+  const orgId = actor.member.org_id;
+  await recordRefusal(ctx, ctx.log, orgId, async () => ({
+    actorId: actor.member.id,
+    actorKind: 'agent',
+    action: 'agent.denied',
+    targetType: 'channel',
+    targetId: channelId.slice(0, 200),
+    channelId: await channelNamed(ctx, orgId, 'channel', channelId),
+    decision: 'deny',
+    reason: error.code,
+    details: { route: `WS ${frame}`, status: error.status },
+  }));
 }
