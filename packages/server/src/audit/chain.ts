@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db, Trx } from '../db/database.js';
+import { unnestRows, type ElementType } from '../db/bulk.js';
 
 /** What happened, as the audit log records it. */
 export interface AuditEntry {
@@ -34,6 +35,11 @@ export interface AuditRow {
   prev_hash: string;
   hash: string;
 }
+
+const auditTypes = {
+  org_id: 'uuid', seq: 'bigint', actor_id: 'uuid', actor_kind: 'text', action: 'text', target_type: 'text', target_id: 'text', channel_id: 'uuid',
+  items: 'jsonb', decision: 'text', reason: 'text', details: 'jsonb', created_at: 'timestamptz', prev_hash: 'text', hash: 'text',
+} as const satisfies Record<keyof AuditRow, ElementType>;
 
 /** The hash every org's chain starts from. */
 export const genesis = '0'.repeat(64);
@@ -113,11 +119,13 @@ export async function appendAudit(trx: Trx, orgId: string, entries: AuditEntry[]
     return { ...row, prev_hash: prev, hash };
   });
   // The events and the new head together, in one statement.
+  const appended = unnestRows(auditTypes, rows.map((r) => ({ ...r, items: JSON.stringify(r.items), details: r.details === null ? null : JSON.stringify(r.details) })));
   await trx
     .with('appended', (db) =>
       db
         .insertInto('audit_events')
-        .values(rows.map((r) => ({ ...r, items: JSON.stringify(r.items), details: r.details === null ? null : JSON.stringify(r.details) })))
+        .columns(appended.columns)
+        .expression(appended.rows)
         .returning('seq'),
     )
     .updateTable('audit_heads')

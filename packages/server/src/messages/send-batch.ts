@@ -16,6 +16,7 @@ import { presentMessage, threadSummary, type MessageView } from './presenters.js
 import { auditAgentWrites } from './sources.js';
 import type { NewMessageInput } from './service.js';
 import { attachFiles, lockAttachments } from '../files/attach.js';
+import { unnestRows, type ElementType } from '../db/bulk.js';
 
 /**
  * One send: who sends (as the caller knows them: a connection's actor may be
@@ -33,6 +34,14 @@ export type SendOutcome =
   | { kind: 'stored'; message: MessageView }
   | { kind: 'duplicate'; messageId: string }
   | { kind: 'refused'; error: AppError };
+
+/** The columns a send writes, as {@link unnestRows} passes them. */
+const messageTypes = {
+  id: 'uuid', org_id: 'uuid', channel_id: 'uuid', seq: 'bigint', author_id: 'uuid', kind: 'text', audience: 'text', sources: 'jsonb', body: 'text',
+  thread_root_id: 'uuid', mentions_all: 'boolean', mentions_here: 'boolean', mentions_agents: 'boolean', stream_state: 'text',
+} as const satisfies Partial<Record<keyof NewMessage, ElementType>>;
+const claimTypes = { author_id: 'uuid', client_msg_id: 'text', message_id: 'uuid' } as const satisfies Record<string, ElementType>;
+const eventTypes = { channel_id: 'uuid', seq: 'bigint', type: 'text', actor_id: 'uuid', payload: 'jsonb' } as const satisfies Record<string, ElementType>;
 
 const key = (r: SendRequest) => `${r.actor.member.id}\u0000${r.input.client_msg_id ?? ''}`;
 const unique = <T>(items: T[]) => [...new Set(items)];
@@ -117,9 +126,11 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
     }
   }
   if (claimants.length > 0) {
+    const claims = unnestRows(claimTypes, claimants.map((e) => ({ author_id: e.r.actor.member.id, client_msg_id: e.r.input.client_msg_id ?? '', message_id: e.id })));
     const claimed = await trx
       .insertInto('message_idempotency')
-      .values(claimants.map((e) => ({ author_id: e.r.actor.member.id, client_msg_id: e.r.input.client_msg_id ?? '', message_id: e.id })))
+      .columns(claims.columns)
+      .expression(claims.rows)
       .onConflict((oc) =>
         oc
           .columns(['author_id', 'client_msg_id'])
@@ -155,7 +166,7 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
   };
   const events: ChannelEvent[] = [];
   const memberRows: { channel_id: string; member_id: string; role: 'member'; joined_seq: number; last_read_seq: number }[] = [];
-  const messageRows: NewMessage[] = [];
+  const messageRows: Record<keyof typeof messageTypes, unknown>[] = [];
   for (const e of writers) {
     const channel = e.a.channel;
     const memberId = e.a.actor.member.id;
@@ -185,7 +196,8 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
     if (e.r.input.thread_root_id) e.threadSeq = take(channel.id);
   }
   if (memberRows.length > 0) await trx.insertInto('channel_members').values(memberRows).execute();
-  const inserted = messageRows.length > 0 ? await trx.insertInto('messages').values(messageRows).returning(messageColumns).execute() : [];
+  const newMessages = unnestRows(messageTypes, messageRows);
+  const inserted = messageRows.length > 0 ? await trx.insertInto('messages').columns(newMessages.columns).expression(newMessages.rows).returning(messageColumns).execute() : [];
   const messageById = new Map(inserted.map((row) => [row.id, row]));
   // Streamed replies keep their text so far beside the message until the stream ends (messages/streams.ts).
   const streams = inserted.filter((row) => row.stream_state === 'open');
@@ -230,14 +242,16 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
 
   if (events.length > 0) {
     events.sort((x, y) => (x.channel_id === y.channel_id ? x.seq - y.seq : x.channel_id < y.channel_id ? -1 : 1));
-    await trx
-      .insertInto('channel_events')
-      .values(events.map((e) => ({ channel_id: e.channel_id, seq: e.seq, type: e.type, actor_id: e.actor_id, payload: JSON.stringify(e.payload) })))
-      .execute();
+    // The events and the channels' new heads together, in one statement.
     const changed = channels.filter((c) => last.get(c.id) !== c.last_seq);
-    await sql`update channels set last_seq = v.last_seq
-      from unnest(${changed.map((c) => c.id)}::uuid[], ${changed.map((c) => last.get(c.id) ?? c.last_seq)}::bigint[]) as v(id, last_seq)
-      where channels.id = v.id`.execute(trx);
+    const logged = unnestRows(eventTypes, events.map((e) => ({ channel_id: e.channel_id, seq: e.seq, type: e.type, actor_id: e.actor_id, payload: JSON.stringify(e.payload) })));
+    await trx
+      .with('logged', (db) => db.insertInto('channel_events').columns(logged.columns).expression(logged.rows))
+      .updateTable('channels')
+      .from(sql<{ id: string; last_seq: number }>`(select * from unnest(${changed.map((c) => c.id)}::uuid[], ${changed.map((c) => last.get(c.id) ?? c.last_seq)}::bigint[]) as u(id, last_seq))`.as('v'))
+      .set({ last_seq: sql`v.last_seq` })
+      .whereRef('channels.id', '=', sql.ref('v.id'))
+      .execute();
     m.events.push(...events);
   }
   // Mentions of agents (and assignments) become tasks in the same transaction, after the messages' events.
