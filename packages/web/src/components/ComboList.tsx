@@ -4,6 +4,8 @@ import { useState, type KeyboardEvent, type ReactNode } from 'react';
 export interface ComboItem {
   id: string;
   content: ReactNode;
+  /** The option's accessible name, when its content says more (pictures, presence). */
+  label?: string;
 }
 
 /**
@@ -52,7 +54,7 @@ export function ComboList({ label, listId, query, onQuery, items, onPick, placeh
       />
       <ul id={listId} role="listbox" aria-label={label} className="switcher-list">
         {items.map((item, i) => (
-          <li key={item.id} id={optionId(item.id)} role="option" aria-selected={i === active} className={i === active ? 'active' : ''} onMouseDown={(e) => { e.preventDefault(); onPick(item.id); }}>
+          <li key={item.id} id={optionId(item.id)} role="option" aria-label={item.label} aria-selected={i === active} className={i === active ? 'active' : ''} onMouseDown={(e) => { e.preventDefault(); onPick(item.id); }}>
             {item.content}
           </li>
         ))}

@@ -125,7 +125,7 @@ export class WorkspaceStore {
   async start(): Promise<void> {
     const socket = new ChorusSocket({ url: this.options.baseUrl, token: this.options.token, orgId: this.options.orgId });
     this.#socket = socket;
-    socket.on('event', (event) => { this.#onEvent(event); });
+    socket.on('event', (event) => { this.receive(event); });
     socket.on('state', (state) => { this.#set({ connection: state }); });
     socket.on('ready', (ready) => {
       this.#set({ me: ready.member });
@@ -181,6 +181,8 @@ export class WorkspaceStore {
    * screens built outside a running workspace. A started store never needs it.
    */
   seed(patch: Partial<WorkspaceView>): void {
+    // The seed is the snapshot: events from now on apply at once.
+    this.#buffer = null;
     this.#view = { ...this.#view, ...patch };
     for (const l of this.#listeners) l();
   }
@@ -194,7 +196,8 @@ export class WorkspaceStore {
 
   // ── events ──────────────────────────────────────────────────────────────
 
-  #onEvent(event: ChannelEvent): void {
+  /** Applies one channel event from the socket (component tests feed it events directly). */
+  receive(event: ChannelEvent): void {
     for (const capture of this.#captures) capture.push(event);
     if (this.#buffer) {
       this.#buffer.push(event);

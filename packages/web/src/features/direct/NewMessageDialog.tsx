@@ -46,6 +46,7 @@ export function NewMessageDialog({ onClose }: { onClose: () => void }) {
         onPick={pick}
         items={people.map((m) => ({
           id: m.id,
+          label: `${m.display_name} (@${m.handle})${m.kind === 'agent' ? ', agent' : ''}`,
           content: (
             <span className="person-option">
               <Avatar member={m} rest={store.rest} size={20} />
