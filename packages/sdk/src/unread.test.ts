@@ -19,9 +19,9 @@ function message(id: string, seq: number, author: string, overrides: Partial<Mes
   };
 }
 
-const created = (m: MessageView): ChannelEvent => ({ org_id: 'org-1', channel_id: CH, seq: m.seq, type: 'message.created', actor_id: m.author.id, payload: { message: m }, created_at: m.created_at }) as ChannelEvent;
+const created = (m: MessageView): ChannelEvent => ({ org_id: 'org-1', channel_id: CH, seq: m.seq, type: 'message.created', actor_id: m.author.id, payload: { message: m }, created_at: m.created_at });
 const deleted = (m: MessageView, seq: number): ChannelEvent =>
-  ({ org_id: 'org-1', channel_id: CH, seq, type: 'message.deleted', actor_id: m.author.id, payload: { message: { ...m, body: '', mentions: { member_ids: [], channel: false, here: false, agents: false }, deleted_at: at(seq) } }, created_at: at(seq) }) as ChannelEvent;
+  ({ org_id: 'org-1', channel_id: CH, seq, type: 'message.deleted', actor_id: m.author.id, payload: { message: { ...m, body: '', mentions: { member_ids: [], channel: false, here: false, agents: false }, deleted_at: at(seq) } }, created_at: at(seq) });
 const mention = (ids: string[]) => ({ mentions: { member_ids: ids, channel: false, here: false, agents: false } });
 
 describe('live unread and mention counts', () => {

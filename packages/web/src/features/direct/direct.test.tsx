@@ -33,7 +33,7 @@ function setup() {
   return made;
 }
 
-const posted = (m: MessageView): ChannelEvent => ({ org_id: ORG, channel_id: m.channel_id, seq: m.seq, type: 'message.created', actor_id: m.author.id, payload: { message: m }, created_at: m.created_at }) as ChannelEvent;
+const posted = (m: MessageView): ChannelEvent => ({ org_id: ORG, channel_id: m.channel_id, seq: m.seq, type: 'message.created', actor_id: m.author.id, payload: { message: m }, created_at: m.created_at });
 
 describe('starting a direct message', () => {
   it('"New message" in the sidebar searches the org\'s people and agents by name; Enter opens the DM', async () => {
