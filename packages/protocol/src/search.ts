@@ -1,5 +1,5 @@
 import type { ExperienceStatus } from './experience.js';
-import type { Author } from './views.js';
+import type { Author, FileView } from './views.js';
 
 /**
  * Full-text search: `GET /api/v1/orgs/:orgId/search?q=…`. A hit is something
@@ -42,6 +42,8 @@ export interface SearchHit {
   /** For messages: their seq in the channel and thread root; null for other kinds. */
   seq: number | null;
   thread_root_id: string | null;
+  /** A message's files, as the message shows them (`GET /messages/:id`); empty for other kinds. */
+  attachments: FileView[];
 }
 
 export interface SearchResult {

@@ -3,7 +3,8 @@
  *
  * - `RestClient`: the REST API under /api/v1.
  * - `ChorusSocket`: the realtime socket with reconnect, backoff with jitter, exact resume and idempotent sends.
- * - `applyEvent` and the snapshot helpers: a client-side store of the channels a member follows.
+ * - `applyEvent` and the snapshot helpers: a client-side store of the channels a member follows;
+ *   `countEvent` / `readUpTo` keep its unread and mention counts live.
  * - `createAgent`: an agent's runtime — tasks in, claimed, context fetched, answered with sources, completed.
  */
 export { RestClient, type AgentCommand, type ChannelListEntry, type ChannelMemberEntry, type Claim, type ExperienceInput, type ExperienceQuery, type FileLink, type UploadData, type Membership, type Page, type PageQuery, type Session, type TaskDetail } from './rest.js';
@@ -42,6 +43,7 @@ export {
   type SnapshotSource,
   type WorkspaceState,
 } from './store.js';
+export { countEvent, countsFromList, mentionsViewer, readUpTo, zeroCounts, type CountedMessage, type UnreadCounts, type UnreadViewer } from './unread.js';
 export type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from '@chorus/protocol/events';
 export type { HitStatus, SearchHit, SearchKind, SearchQuery, SearchResult, SearchSnippet } from '@chorus/protocol/search';
 export type { Cursors, MemberUpdatedFrame, NotificationsFrame, ReadyFrame, ResyncFrame, ServerFrame, ClientFrame } from '@chorus/protocol/frames';

@@ -17,17 +17,9 @@ export async function viewsOf(db: Db | Trx, messages: Message[]): Promise<Messag
     db.selectFrom('message_mentions').select(['message_id', 'member_id']).where('message_id', 'in', ids).execute(),
     db.selectFrom('reactions').select(['message_id', 'emoji', 'member_id']).where('message_id', 'in', ids).orderBy('created_at').execute(),
     db.selectFrom('pins').select('message_id').where('message_id', 'in', ids).execute(),
-    db
-      .selectFrom('files')
-      .select(['id', 'channel_id', 'message_id', 'uploader_id', 'name', 'size', 'mime', 'width', 'height', 'preview_key', 'created_at'])
-      .where('message_id', 'in', ids)
-      .where('deleted_at', 'is', null)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute(),
+    attachmentsOf(db, ids),
   ]);
-  const filesBy = new Map<string, FileView[]>();
-  for (const f of files) if (f.message_id) filesBy.set(f.message_id, [...(filesBy.get(f.message_id) ?? []), presentFile(f)]);
+  const filesBy = files;
   const pinned = new Set(pins.map((p) => p.message_id));
   const authorById = new Map<string, Author>(authors.map((a) => [a.id, a]));
   const mentionsBy = new Map<string, string[]>();
@@ -45,6 +37,22 @@ export async function viewsOf(db: Db | Trx, messages: Message[]): Promise<Messag
     const author = authorById.get(m.author_id) ?? { id: m.author_id, handle: 'unknown', display_name: 'Unknown', kind: 'human' as const };
     return presentMessage(m, author, mentionsBy.get(m.id) ?? [], [...(reactionsBy.get(m.id)?.values() ?? [])], pinned.has(m.id), filesBy.get(m.id) ?? []);
   });
+}
+
+/** The files attached to these messages (deleted ones left out), oldest first: message id → files. */
+export async function attachmentsOf(db: Db | Trx, messageIds: string[]): Promise<Map<string, FileView[]>> {
+  const filesBy = new Map<string, FileView[]>();
+  if (messageIds.length === 0) return filesBy;
+  const files = await db
+    .selectFrom('files')
+    .select(['id', 'channel_id', 'message_id', 'uploader_id', 'name', 'size', 'mime', 'width', 'height', 'preview_key', 'created_at'])
+    .where('message_id', 'in', messageIds)
+    .where('deleted_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  for (const f of files) if (f.message_id) filesBy.set(f.message_id, [...(filesBy.get(f.message_id) ?? []), presentFile(f)]);
+  return filesBy;
 }
 
 export async function viewOf(db: Db | Trx, message: Message): Promise<MessageView> {

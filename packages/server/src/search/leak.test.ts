@@ -4,6 +4,7 @@ import type { RunningServer } from '../server.js';
 import { Api } from '../test/client.js';
 import { issueTaskToken } from '../test/context-fixtures.js';
 import { writeEntry } from '../test/experience.js';
+import { upload } from '../test/files.js';
 import { signUp } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 
@@ -15,7 +16,8 @@ import { startTestServer } from '../test/server.js';
  * finds exactly what it may read one by one (`GET /messages/:id`,
  * `GET /docs/:id`, `GET /experience/:id`: the policy's read paths), and an
  * agent with a task token exactly those of them whose readers include every
- * reader of the task's channel.
+ * reader of the task's channel. A message hit carries the files its read path
+ * shows, no more.
  */
 
 let server: RunningServer;
@@ -48,7 +50,7 @@ interface Item {
   orgScope: boolean;
 }
 const readPath: Record<Kind, string> = { message: '/messages/', doc: '/docs/', experience: '/experience/' };
-type Step = { post: { channel: number; humansOnly: boolean; mentionBot: boolean } } | { add: { channel: number; who: Name } };
+type Step = { post: { channel: number; humansOnly: boolean; mentionBot: boolean; withFile: boolean } } | { add: { channel: number; who: Name } };
 
 const channelSpec: fc.Arbitrary<ChannelSpec> = fc.record({
   kind: fc.constantFrom('public' as const, 'private' as const),
@@ -58,7 +60,7 @@ const channelSpec: fc.Arbitrary<ChannelSpec> = fc.record({
   entry: fc.record({ orgScope: fc.boolean(), humansOnly: fc.boolean() }),
 });
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ post: fc.record({ channel: fc.nat(2), humansOnly: fc.boolean(), mentionBot: fc.boolean() }) }),
+  fc.record({ post: fc.record({ channel: fc.nat(2), humansOnly: fc.boolean(), mentionBot: fc.boolean(), withFile: fc.boolean() }) }),
   fc.record({ add: fc.record({ channel: fc.nat(2), who: fc.constantFrom<Name>('alice', 'bob', 'gus', 'bot') }) }),
 );
 
@@ -68,15 +70,24 @@ async function ok(reply: Promise<{ status: number; body: any }>, status = 201): 
   return res.body;
 }
 
-async function searchIds(api: Api, orgId: string): Promise<string[]> {
-  const ids: string[] = [];
+/**
+ * The ids of every hit; a message hit's attachments must be exactly what the
+ * message's read path shows the same caller (nothing more travels with a hit);
+ * a task token's hits are read with the agent's own token (`reader`).
+ */
+async function searchIds(api: Api, orgId: string, reader = api): Promise<string[]> {
+  const hits: any[] = [];
   let cursor: string | null = null;
   do {
     const body: any = await ok(api.get(`/orgs/${orgId}/search?q=pangolin&limit=100${cursor ? `&cursor=${cursor}` : ''}`), 200);
-    ids.push(...body.hits.map((h: any) => h.id));
+    hits.push(...body.hits);
     cursor = body.next_cursor;
   } while (cursor);
-  return ids.sort();
+  for (const hit of hits) {
+    const read = hit.kind === 'message' ? (await ok(reader.get(`/messages/${hit.id}`), 200)).message.attachments : [];
+    expect(hit.attachments, `attachments of ${hit.kind} ${hit.id}`).toEqual(read);
+  }
+  return hits.map((h) => h.id).sort();
 }
 
 describe('search never finds what the caller may not read', () => {
@@ -139,7 +150,8 @@ describe('search never finds what the caller may not read', () => {
           if ('add' in s) await add(s.add.channel, s.add.who);
           else {
             const body = `pangolin ${posted.length}${s.post.mentionBot ? ' @leakbot' : ''}`;
-            const sent = await ok(owner.post(`/channels/${channels[s.post.channel]}/messages`, { body, ...(s.post.humansOnly ? { audience: 'humans' } : {}) }));
+            const file = s.post.withFile ? (await upload(owner, channels[s.post.channel] ?? '', 'notes', `pangolin-${posted.length}.txt`, 'text/plain')).body.file.id : null;
+            const sent = await ok(owner.post(`/channels/${channels[s.post.channel]}/messages`, { body, ...(file ? { file_ids: [file] } : {}), ...(s.post.humansOnly ? { audience: 'humans' } : {}) }));
             posted.push({ id: sent.message.id, kind: 'message', channel: s.post.channel, orgScope: false });
           }
         }
@@ -174,7 +186,7 @@ describe('search never finds what the caller may not read', () => {
             const source = item.orgScope ? orgReaders : readersOf(item.channel);
             return [...taskReaders].every((r) => source.has(r));
           });
-          expect(await searchIds(new Api(server.url, task.token), orgId), `task in c${t}`).toEqual(idsOf(allowed));
+          expect(await searchIds(new Api(server.url, task.token), orgId, apis.bot), `task in c${t}`).toEqual(idsOf(allowed));
         }
       }),
       { numRuns: 8 },

@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 import type { SearchHit } from '@chorus/protocol/search';
 import { Nullable, Timestamp } from '../http/schemas.js';
+import type { FileView } from '@chorus/protocol/views';
+import { FileViewSchema } from '../files/presenters.js';
 import { AuthorSchema, type Author } from '../messages/presenters.js';
 import { snippetOf } from './query.js';
 import { searchKinds, type SearchKind, type SourceHit } from './sources.js';
@@ -23,13 +25,14 @@ export const SearchHitSchema = Type.Object({
   status: Nullable(Type.Union([Type.Literal('active'), Type.Literal('archived'), Type.Literal('deprecated'), Type.Literal('superseded'), Type.Literal('expired')])),
   seq: Nullable(Type.Integer()),
   thread_root_id: Nullable(Type.String()),
+  attachments: Type.Array(FileViewSchema),
 });
 
 export const SearchResultSchema = Type.Object({ hits: Type.Array(SearchHitSchema), next_cursor: Nullable(Type.String()) });
 
 const unknownAuthor = (id: string): Author => ({ id, handle: 'unknown', display_name: 'Unknown', kind: 'human' });
 
-export function presentHit(hit: SourceHit, author: Author | undefined): SearchHit {
+export function presentHit(hit: SourceHit, author: Author | undefined, attachments: FileView[] = []): SearchHit {
   const a = author ?? unknownAuthor(hit.authorId);
   return {
     kind: hit.kind,
@@ -43,5 +46,6 @@ export function presentHit(hit: SourceHit, author: Author | undefined): SearchHi
     status: hit.status,
     seq: hit.seq,
     thread_root_id: hit.threadRootId,
+    attachments,
   };
 }

@@ -5,6 +5,7 @@ import type { Actor } from '../policy/actor.js';
 import { searchDocs } from './docs.js';
 import { searchExperience } from './experience.js';
 import { searchMessages } from './messages.js';
+import { attachmentsOf } from '../messages/views.js';
 import { presentHit } from './presenters.js';
 import { compareHits, encodeCursor } from './query.js';
 import { searchScope } from './scope.js';
@@ -33,8 +34,9 @@ export async function search(ctx: AppContext, actor: Actor, orgId: string, kinds
   const last = page.at(-1);
   const nextCursor = found.length > request.limit && last ? encodeCursor(last) : null;
 
-  const authors = await authorsOf(ctx, page);
-  const hits = page.map((hit) => presentHit(hit, authors.get(hit.authorId)));
+  // A hit is readable, and so are its message's files (files/access.ts: a file is read through its message).
+  const [authors, files] = await Promise.all([authorsOf(ctx, page), attachmentsOf(ctx.db, page.filter((h) => h.kind === 'message').map((h) => h.id))]);
+  const hits = page.map((hit) => presentHit(hit, authors.get(hit.authorId), hit.kind === 'message' ? files.get(hit.id) : []));
   await recordAgentSearch(
     ctx,
     actor,

@@ -3,17 +3,21 @@ import {
   applyEvent,
   channelsToLoad,
   ChorusSocket,
+  countEvent,
+  countsFromList,
   mergeMessages,
+  readUpTo,
   workspaceFromSnapshots,
+  zeroCounts,
   type ChannelEvent,
   type ChannelRole,
   type MemberView,
   type MessageView,
   type RestClient,
   type SocketState,
+  type UnreadCounts,
   type WorkspaceState,
 } from '@chorus/sdk';
-import { countNewMessage, readUpTo, type ChannelEntry } from './unread.js';
 
 export type Presence = 'online' | 'away' | 'offline';
 
@@ -31,7 +35,8 @@ export interface WorkspaceView {
   me: MemberView | null;
   /** The channels followed and the messages held, kept by the SDK's reducer. */
   ws: WorkspaceState;
-  entries: Readonly<Record<string, ChannelEntry>>;
+  /** Unread and mention counts by channel: the server's at start and reconnect, kept live by the SDK's `countEvent`. */
+  entries: Readonly<Record<string, UnreadCounts>>;
   windows: Readonly<Record<string, HistoryWindow>>;
   /** The org's directory: people and agents by id. */
   members: Readonly<Record<string, MemberView>>;
@@ -120,7 +125,7 @@ export class WorkspaceStore {
   async start(): Promise<void> {
     const socket = new ChorusSocket({ url: this.options.baseUrl, token: this.options.token, orgId: this.options.orgId });
     this.#socket = socket;
-    socket.on('event', (event) => { this.#onEvent(event); });
+    socket.on('event', (event) => { this.receive(event); });
     socket.on('state', (state) => { this.#set({ connection: state }); });
     socket.on('ready', (ready) => {
       this.#set({ me: ready.member });
@@ -157,8 +162,8 @@ export class WorkspaceStore {
       );
       for (const event of this.#buffer ?? []) ws = applyEvent(ws, event);
       this.#buffer = null;
-      const entries: Record<string, ChannelEntry> = {};
-      for (const e of channels) entries[e.channel.id] = { unread: e.unread_count, mentions: e.mention_count, lastReadSeq: e.membership.last_read_seq };
+      const entries: Record<string, UnreadCounts> = {};
+      for (const e of channels) entries[e.channel.id] = countsFromList(e);
       this.#set({
         ws,
         entries,
@@ -176,6 +181,8 @@ export class WorkspaceStore {
    * screens built outside a running workspace. A started store never needs it.
    */
   seed(patch: Partial<WorkspaceView>): void {
+    // The seed is the snapshot: events from now on apply at once.
+    this.#buffer = null;
     this.#view = { ...this.#view, ...patch };
     for (const l of this.#listeners) l();
   }
@@ -189,7 +196,8 @@ export class WorkspaceStore {
 
   // ── events ──────────────────────────────────────────────────────────────
 
-  #onEvent(event: ChannelEvent): void {
+  /** Applies one channel event from the socket (component tests feed it events directly). */
+  receive(event: ChannelEvent): void {
     for (const capture of this.#captures) capture.push(event);
     if (this.#buffer) {
       this.#buffer.push(event);
@@ -199,16 +207,17 @@ export class WorkspaceStore {
     let ws = applyEvent(this.#view.ws, event);
     let { entries, windows } = this.#view;
     if (event.type === 'member.joined' && event.payload.member_id === me && !entries[event.channel_id]) {
-      entries = { ...entries, [event.channel_id]: { unread: 0, mentions: 0, lastReadSeq: event.seq } };
+      entries = { ...entries, [event.channel_id]: zeroCounts(event.seq) };
+    }
+    // The open channel is read as its messages arrive (markRead below): its counts stay at zero.
+    const entry = entries[event.channel_id];
+    if (entry && this.activeChannelId !== event.channel_id) {
+      const counted = countEvent(entry, event, { memberId: me, agent: this.#view.me?.kind === 'agent' });
+      if (counted !== entry) entries = { ...entries, [event.channel_id]: counted };
     }
     if (event.type === 'message.created') {
       const message = event.payload.message;
       this.#learnAuthor(message);
-      const entry = entries[event.channel_id];
-      const channel = ws.channels[event.channel_id]?.channel;
-      if (entry && this.activeChannelId !== event.channel_id) {
-        entries = { ...entries, [event.channel_id]: countNewMessage(entry, message, me, channel?.kind === 'dm' || channel?.kind === 'group_dm') };
-      }
       if (this.activeChannelId === event.channel_id && message.author.id !== me) this.markRead(event.channel_id);
     }
     // History visibility changed: what is held may be too much or too little.
@@ -246,8 +255,8 @@ export class WorkspaceStore {
   async #refreshEntries(): Promise<void> {
     const { channels } = await this.rest.channels(this.options.orgId);
     this.#set(() => {
-      const entries: Record<string, ChannelEntry> = {};
-      for (const e of channels) entries[e.channel.id] = { unread: this.activeChannelId === e.channel.id ? 0 : e.unread_count, mentions: this.activeChannelId === e.channel.id ? 0 : e.mention_count, lastReadSeq: e.membership.last_read_seq };
+      const entries: Record<string, UnreadCounts> = {};
+      for (const e of channels) entries[e.channel.id] = this.activeChannelId === e.channel.id ? zeroCounts(e.membership.last_read_seq) : countsFromList(e);
       return { entries };
     });
   }
@@ -367,7 +376,7 @@ export class WorkspaceStore {
     const entry = this.#view.entries[channelId];
     if (!held || !entry) return;
     const seq = held.channel.last_seq;
-    if (seq <= entry.lastReadSeq && entry.unread === 0) return;
+    if (seq <= entry.lastReadSeq) return;
     this.#socket?.markRead(channelId, seq);
     this.#readLocally(channelId, seq);
   }

@@ -1,15 +1,20 @@
 import { useEffect, useState } from 'react';
 import type { AgentView } from '@chorus/sdk';
 import { useStore } from '../../app/workspace/provider.js';
-import { useMembers } from '../../app/workspace/hooks.js';
+import { useMe, useMembers } from '../../app/workspace/hooks.js';
 import { AgentBadge } from '../../components/AgentBadge.js';
 import { errorMessage } from '../../components/errors.js';
+import { CustomStatusText } from '../profile/CustomStatusText.js';
+import { Avatar } from '../profile/Avatar.js';
+import { openDirectMessage } from '../direct/open.js';
+import { PresenceDot } from '../../components/PresenceDot.js';
 import '../docs/knowledge.css';
 
 /** A member's profile card; for an agent, the badge, its sponsor, what it does and its commands. */
 export function ProfilePanel({ memberId }: { memberId: string }) {
   const store = useStore();
   const members = useMembers();
+  const me = useMe();
   const member = members[memberId];
   const [agent, setAgent] = useState<AgentView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -26,12 +31,18 @@ export function ProfilePanel({ memberId }: { memberId: string }) {
   return (
     <section className="profile-card" aria-label={`Profile of ${member.display_name}`}>
       <div className="profile-head">
-        <span className="avatar avatar-large" aria-hidden="true">{member.display_name.slice(0, 1).toUpperCase()}</span>
+        <Avatar member={member} rest={store.rest} size={48} />
         <div>
-          <h3>{member.display_name} {isAgent && <AgentBadge />}</h3>
+          <h3><PresenceDot memberId={member.id} /> {member.display_name} {isAgent && <AgentBadge />}</h3>
           <p className="muted">@{member.handle} · {member.role}{member.status ? ` · ${member.status}` : ''}</p>
+          <CustomStatusText member={member} />
         </div>
       </div>
+      {member.id !== me?.id && member.status === 'active' && (
+        <div className="row-actions">
+          <button type="button" className="primary" onClick={() => { openDirectMessage(store, [member.id]).catch((e: unknown) => { setError(errorMessage(e)); }); }}>Message</button>
+        </div>
+      )}
       {error && <p className="form-error" role="alert">{error}</p>}
       {agent && (
         <dl className="agent-card">

@@ -7,6 +7,7 @@ import { Composer } from '../composer/Composer.js';
 import { MessageList } from './MessageList.js';
 import { TypingIndicator } from './TypingIndicator.js';
 import { ChannelHeader } from './ChannelHeader.js';
+import { DropOverlay, useFileDrop, usePendingFiles } from '../files/index.js';
 
 /** A channel: header, history, who is typing, composer. Opening it loads the latest page and reads it. */
 export function ChannelPage({ channelId }: { channelId: string }) {
@@ -21,6 +22,9 @@ export function ChannelPage({ channelId }: { channelId: string }) {
   const [lastReadSeq] = useState(() => store.getSnapshot().entries[channelId]?.lastReadSeq ?? null);
   const [editingId, setEditingId] = useState<string | null>(null);
   const held = channel !== undefined;
+  // Files dropped anywhere on the page wait in the composer, as if dropped on it.
+  const files = usePendingFiles(channelId);
+  const drop = useFileDrop(files);
 
   useEffect(() => {
     store.activeChannelId = channelId;
@@ -45,7 +49,8 @@ export function ChannelPage({ channelId }: { channelId: string }) {
   const myLast = [...messages].reverse().find((m) => m.author.id === me?.id && m.deleted_at === null && m.kind === 'chat');
   return (
     <MessageListCtx.Provider value={list}>
-      <section className="channel" aria-label={label}>
+      <section className="channel drop-target" aria-label={label} {...(channel.channel.archived_at === null ? drop.props : {})}>
+        {drop.dragging && <DropOverlay>Drop to attach to {label}</DropOverlay>}
         <ChannelHeader channel={channel.channel} label={label} />
         {loaded ? (
           <MessageList
@@ -61,7 +66,7 @@ export function ChannelPage({ channelId }: { channelId: string }) {
         ) : <div className="message-list-wrap"><p className="empty-state" role="status">{historyWindow?.status === 'error' ? 'Could not load the messages.' : 'Loading messages…'}</p></div>}
         <TypingIndicator channelId={channelId} />
         {channel.channel.archived_at === null && (
-          <Composer channelId={channelId} placeholder={`Message ${label}`} onEditLast={myLast ? () => { setEditingId(myLast.id); } : undefined} />
+          <Composer channelId={channelId} placeholder={`Message ${label}`} files={files} onEditLast={myLast ? () => { setEditingId(myLast.id); } : undefined} />
         )}
       </section>
     </MessageListCtx.Provider>

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import type { MessageView } from '@chorus/sdk';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import type { MemberView, MessageView } from '@chorus/sdk';
 import { MessageList } from './MessageList.js';
 import { MessageListCtx, type MessageListContext } from '../messages/MessageContext.js';
 import { ana, bob, helper, makeStore, message, withStore, type Recorded } from '../../test/harness.js';
@@ -24,11 +24,11 @@ afterAll(() => {
   }
 });
 
-function renderList(messages: MessageView[], options: { lastReadSeq?: number | null; hasMoreBefore?: boolean; onLoadOlder?: () => void; answer?: (r: Recorded) => unknown } = {}) {
+function renderList(messages: MessageView[], options: { lastReadSeq?: number | null; hasMoreBefore?: boolean; onLoadOlder?: () => void; answer?: (r: Recorded) => unknown; members?: MemberView[] } = {}) {
   const { store, requests } = makeStore(messages, options.answer);
   const list: MessageListContext = {
     me: ana,
-    members: { [ana.id]: ana, [bob.id]: bob, [helper.id]: helper },
+    members: Object.fromEntries((options.members ?? [ana, bob, helper]).map((m) => [m.id, m])),
     markdown: { handles: new Set(['ana', 'bob', 'helper']), me: 'ana' },
     editingId: null,
     setEditingId: () => undefined,
@@ -75,6 +75,23 @@ describe('the message list', () => {
   it('groups a run of one author\'s messages under one header', () => {
     renderList([message(1, bob, 'a'), message(2, bob, 'b'), message(3, ana, 'c')]);
     expect(articles().map((a) => a.querySelector('.author')?.textContent ?? null)).toEqual(['Bob', null, 'Ana']);
+  });
+
+  it('heads each run of one author with their avatar, presence and custom status, from the directory, fetching each picture once', async () => {
+    const pictured = { ...bob, avatar_url: '/api/v1/members/m-bob/avatar?v=1', custom_status: { emoji: '🌴', text: 'On leave', expires_at: null } };
+    const { store, requests } = renderList([message(1, bob, 'a'), message(2, bob, 'b'), message(3, helper, 'c'), message(4, bob, 'd', { created_at: '2026-01-01T10:00:00Z' })], { members: [ana, pictured, helper] });
+    store.seed({ presence: { [bob.id]: 'online' } });
+    const [first, second, third, fourth] = articles();
+    await waitFor(() => { expect(first!.querySelector('.message-header img.avatar')).toBeTruthy(); });
+    expect(within(first!).getByText(/On leave/).textContent).toBe('🌴 On leave');
+    expect(within(first!).getByRole('img', { name: 'online' })).toBeTruthy();
+    // A compact row has no header; the agent keeps its badge, with its initials for an avatar.
+    expect(second!.querySelector('.avatar')).toBeNull();
+    expect(third!.querySelector('.avatar-initials')?.textContent).toBe('HB');
+    expect(within(third!).getByText('agent')).toBeTruthy();
+    expect(within(third!).getByRole('img', { name: 'offline' })).toBeTruthy();
+    await waitFor(() => { expect(fourth!.querySelector('.message-header img.avatar')).toBeTruthy(); });
+    expect(requests.filter((r) => r.path.includes('/members/m-bob/avatar'))).toHaveLength(1);
   });
 
   it('asks for older messages when the top is near and there are more', () => {

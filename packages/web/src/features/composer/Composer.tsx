@@ -6,7 +6,7 @@ import { AgentBadge } from '../../components/AgentBadge.js';
 import { errorMessage } from '../../components/errors.js';
 import { applySuggestion, findTrigger, rankSuggestions, type Suggestion, type Trigger } from './autocomplete.js';
 import { loadDraft, saveDraft } from './drafts.js';
-import { AttachButton, PendingChips, fileDropProps, sendWithFiles, usePendingFiles } from '../files/index.js';
+import { AttachButton, PendingChips, sendWithFiles, useFileDrop, usePendingFiles, type PendingFiles } from '../files/index.js';
 
 export interface ComposerProps {
   channelId: string;
@@ -14,6 +14,11 @@ export interface ComposerProps {
   placeholder: string;
   /** ↑ in an empty composer: edit your last message. */
   onEditLast?: (() => void) | undefined;
+  /**
+   * The pending attachments, when a larger drop target (the channel page) holds
+   * them; without it the composer keeps its own and is its own drop target.
+   */
+  files?: PendingFiles | undefined;
 }
 
 const typingEveryMs = 3000;
@@ -23,7 +28,7 @@ const typingEveryMs = 3000;
  * your last message; `@` completes people and agents, `/` at the start the
  * channel's agent commands. The draft is kept per channel (and thread).
  */
-export function Composer({ channelId, threadRootId, placeholder, onEditLast }: ComposerProps) {
+export function Composer({ channelId, threadRootId, placeholder, onEditLast, files: held }: ComposerProps) {
   const store = useStore();
   const draftKey = threadRootId ? `${channelId}:${threadRootId}` : channelId;
   const [text, setText] = useState(() => loadDraft(draftKey));
@@ -36,7 +41,9 @@ export function Composer({ channelId, threadRootId, placeholder, onEditLast }: C
   const me = useWorkspaceSelector((v) => v.me);
   const box = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
-  const files = usePendingFiles(channelId);
+  const own = usePendingFiles(channelId);
+  const files = held ?? own;
+  const drop = useFileDrop(files);
 
   useEffect(() => {
     let live = true;
@@ -117,7 +124,7 @@ export function Composer({ channelId, threadRootId, placeholder, onEditLast }: C
 
   const listId = `suggest-${draftKey}`;
   return (
-    <div className="composer" {...fileDropProps(files)}>
+    <div className="composer" {...(held ? {} : drop.props)}>
       {suggestions.length > 0 && (
         <ul id={listId} role="listbox" className="suggestions" aria-label={trigger?.kind === 'command' ? 'Commands' : 'People and agents'}>
           {suggestions.map((s, i) => (

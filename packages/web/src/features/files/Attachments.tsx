@@ -48,8 +48,11 @@ function Thumbnail({ file }: { file: FileView }) {
   );
 }
 
-/** A message's files: images as thumbnails opening the original, everything else as a download link. */
-export function Attachments({ message }: { message: MessageView }) {
+/**
+ * A message's files: images as thumbnails opening the original, everything else as a download link.
+ * Wherever a message is shown — the channel, a thread, the pins panel, a search hit (which carries them too).
+ */
+export function Attachments({ message }: { message: Pick<MessageView, 'attachments'> }) {
   if (message.attachments.length === 0) return null;
   return (
     <ul className="attachments" aria-label="Attachments">

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { RestClient } from '@chorus/sdk';
 import { Composer } from '../composer/Composer.js';
+import { ChannelPage } from '../channel/ChannelPage.js';
 import { WorkspaceStore } from '../../app/workspace/workspace-store.js';
 import { CHANNEL, ORG, ana, makeStore, message, withStore } from '../../test/harness.js';
 
@@ -13,7 +14,7 @@ afterEach(() => {
 const json = (status: number, body: unknown) => Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
 
 /** A store whose REST answers uploads (413 for `huge.bin`) and records posted messages. */
-function setup() {
+function setup(page = false) {
   const posted: { body: string; file_ids?: string[] }[] = [];
   const fetchImpl = ((input: string, init?: { method?: string; body?: unknown }) => {
     const url = new URL(input);
@@ -31,7 +32,7 @@ function setup() {
   }) as unknown as typeof fetch;
   const store = new WorkspaceStore(new RestClient('http://chorus.test', 'token', fetchImpl), { baseUrl: 'http://chorus.test', token: 'token', orgId: ORG });
   store.seed(makeStore([]).store.getSnapshot());
-  render(withStore(store, <Composer channelId={CHANNEL} placeholder="Message #general" />));
+  render(withStore(store, page ? <ChannelPage channelId={CHANNEL} /> : <Composer channelId={CHANNEL} placeholder="Message #general" />));
   const pick = (...files: File[]) => { fireEvent.change(screen.getByLabelText('Files to attach'), { target: { files } }); };
   return { posted, pick };
 }
@@ -51,5 +52,31 @@ describe('attaching files in the composer', () => {
     fireEvent.keyDown(screen.getByRole('combobox', { name: 'Message #general' }), { key: 'Enter' });
     await waitFor(() => { expect(posted).toEqual([expect.objectContaining({ body: 'red.png', file_ids: ['f-red.png'] })]); });
     await waitFor(() => { expect(screen.queryByRole('list', { name: 'Attachments' })).toBeNull(); });
+  });
+
+  it('takes files dropped anywhere on the channel page, with an overlay naming the channel, into the composer once', async () => {
+    setup(true);
+    const files = [new File(['12345'], 'plan.png', { type: 'image/png' })];
+    const dataTransfer = { types: ['Files'], files, dropEffect: 'none' };
+    const log = screen.getByRole('log', { name: 'Messages in #general' });
+    expect(screen.queryByText('Drop to attach to #general')).toBeNull();
+    fireEvent.dragEnter(log, { dataTransfer });
+    fireEvent.dragEnter(log.parentElement!, { dataTransfer });
+    fireEvent.dragLeave(log, { dataTransfer });
+    expect(screen.getByRole('status').textContent).toBe('Drop to attach to #general');
+    fireEvent.drop(log, { dataTransfer });
+    expect(screen.queryByText('Drop to attach to #general')).toBeNull();
+    const chips = screen.getByRole('list', { name: 'Attachments' });
+    await within(chips).findByText('5 B');
+    // Dropped on the composer itself: added once, not again by the page.
+    fireEvent.drop(screen.getByRole('combobox', { name: 'Message #general' }), { dataTransfer: { ...dataTransfer, files: [new File(['1'], 'notes.txt')] } });
+    await within(chips).findByText('notes.txt');
+    expect(within(chips).getAllByRole('listitem').map((li) => li.querySelector('.pending-file-name')?.textContent)).toEqual(['plan.png', 'notes.txt']);
+  });
+
+  it('ignores a drag of something other than files', () => {
+    setup(true);
+    fireEvent.dragEnter(screen.getByRole('log'), { dataTransfer: { types: ['text/plain'], files: [] } });
+    expect(screen.queryByText(/Drop to attach/)).toBeNull();
   });
 });

@@ -1,21 +1,7 @@
-import { useRef, type DragEvent } from 'react';
+import { useRef } from 'react';
 import { formatSize } from './format.js';
 import type { PendingFiles } from './pending.js';
 import './files.css';
-
-const hasFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files');
-
-/** Drag-and-drop handlers for an element: dropped files are added to the pending ones. */
-export function fileDropProps(files: PendingFiles) {
-  return {
-    onDragOver: (e: DragEvent) => { if (hasFiles(e)) { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; } },
-    onDrop: (e: DragEvent) => {
-      if (!hasFiles(e)) return;
-      e.preventDefault();
-      files.add(Array.from(e.dataTransfer.files));
-    },
-  };
-}
 
 /** The paperclip: a button opening a hidden file input. */
 export function AttachButton({ files }: { files: PendingFiles }) {

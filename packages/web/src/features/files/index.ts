@@ -1,4 +1,5 @@
-export { AttachButton, PendingChips, fileDropProps } from './ComposerFiles.js';
+export { AttachButton, PendingChips } from './ComposerFiles.js';
+export { DropOverlay, useFileDrop } from './drop.js';
 export { Attachments } from './Attachments.js';
 export { usePendingFiles, type PendingFile, type PendingFiles } from './pending.js';
 export { sendWithFiles } from './send.js';

@@ -8,11 +8,14 @@ import { messageFooters } from './footers.js';
 import { Markdown } from './Markdown.js';
 import { useMessageList } from './MessageContext.js';
 import { AuthorName } from '../agents/AuthorName.js';
+import { Avatar } from '../profile/Avatar.js';
+import { CustomStatusText } from '../profile/CustomStatusText.js';
+import { PresenceDot } from '../../components/PresenceDot.js';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** One message: author (agents badged), time, body as safe markdown, the actions menu, and the footer slot. */
+/** One message: author (avatar, presence, custom status; agents badged) at the head of a run, time, body as safe markdown, the actions menu, and the footer slot. */
 export const MessageItem = memo(function MessageItem({ message, compact }: { message: MessageView; compact: boolean }) {
   const store = useStore();
   const list = useMessageList();
@@ -21,6 +24,8 @@ export const MessageItem = memo(function MessageItem({ message, compact }: { mes
   const created = new Date(message.created_at);
   const actions = messageActions.filter((a) => a.visible({ message, store, list }));
   const isAgent = message.author.kind === 'agent';
+  // The directory's entry (avatar, status), kept current by the socket; the message's own author until it is known.
+  const author = list.members[message.author.id] ?? { ...message.author, avatar_url: null, custom_status: null };
   return (
     <article
       className={`message${compact ? ' compact' : ''}${isAgent ? ' from-agent' : ''}${message.kind !== 'chat' ? ` kind-${message.kind}` : ''}`}
@@ -31,9 +36,11 @@ export const MessageItem = memo(function MessageItem({ message, compact }: { mes
     >
       {!compact && (
         <header className="message-header">
-          <span className="avatar" aria-hidden="true">{message.author.display_name.slice(0, 1).toUpperCase()}</span>
+          <Avatar member={author} rest={store.rest} size={34} />
           <AuthorName author={message.author} />
+          <PresenceDot memberId={message.author.id} />
           {isAgent && <AgentBadge />}
+          <CustomStatusText member={author} />
           <time dateTime={message.created_at} title={dateFormat.format(created)}>{timeFormat.format(created)}</time>
         </header>
       )}

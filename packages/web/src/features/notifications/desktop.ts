@@ -1,4 +1,4 @@
-import type { ChannelEvent, DesktopNotifications, MemberView, MessageView, TaskView } from '@chorus/sdk';
+import { mentionsViewer, type ChannelEvent, type DesktopNotifications, type MemberView, type TaskView } from '@chorus/sdk';
 
 /** What a desktop notification says; null when this event should not notify. */
 export interface DesktopNotice {
@@ -20,10 +20,6 @@ export interface NoticeContext {
   channelName: (channelId: string) => string;
 }
 
-function mentionsMe(message: MessageView, me: MemberView): boolean {
-  return message.mentions.member_ids.includes(me.id) || message.mentions.channel || message.mentions.here;
-}
-
 const preview = (body: string) => (body.length > 140 ? `${body.slice(0, 139)}…` : body);
 
 /**
@@ -38,7 +34,7 @@ export function noticeFor(event: ChannelEvent, ctx: NoticeContext): DesktopNotic
     const message = event.payload.message;
     if (message.author.id === ctx.me.id || message.kind !== 'chat' || message.deleted_at) return null;
     const direct = ctx.isDirect(event.channel_id);
-    if (ctx.level === 'mentions' && !direct && !mentionsMe(message, ctx.me)) return null;
+    if (ctx.level === 'mentions' && !direct && !mentionsViewer(message, { memberId: ctx.me.id, agent: ctx.me.kind === 'agent' })) return null;
     return {
       title: direct ? message.author.display_name : `${message.author.display_name} in ${ctx.channelName(event.channel_id)}`,
       body: preview(message.body),

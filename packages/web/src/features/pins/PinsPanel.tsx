@@ -5,6 +5,7 @@ import { useChannelEvents } from '../../app/workspace/events.js';
 import { useMembers } from '../../app/workspace/hooks.js';
 import { errorMessage } from '../../components/errors.js';
 import { jumpToMessage } from '../agents/jump.js';
+import { Attachments } from '../files/index.js';
 import '../docs/knowledge.css';
 
 /** The channel's pins, most recent first, live: another person's pin or unpin shows at once. */
@@ -34,6 +35,7 @@ export function PinsPanel({ channelId }: { channelId: string }) {
               {message.author.display_name} · pinned by {members[pin.pinned_by]?.display_name ?? 'someone'}
             </div>
             <p className="pin-body">{message.deleted_at ? 'This message was deleted.' : message.body}</p>
+            <Attachments message={message} />
             {pin.note && <p className="pin-note">{pin.note}</p>}
             <div className="row-actions">
               <button type="button" onClick={() => { jumpToMessage(store, message.id).catch((e: unknown) => { setError(errorMessage(e)); }); }}>Jump to message</button>

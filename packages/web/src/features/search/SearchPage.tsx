@@ -7,6 +7,7 @@ import { channelLabel, useWorkspace } from '../../app/workspace/hooks.js';
 import { AgentBadge } from '../../components/AgentBadge.js';
 import { errorMessage } from '../../components/errors.js';
 import { jumpToMessage } from '../agents/jump.js';
+import { Attachments } from '../files/index.js';
 import { queryFromParams, withParam } from './filters.js';
 import { Highlighted } from './highlight.js';
 import { SearchBox } from './SearchBox.js';
@@ -104,6 +105,7 @@ export function SearchPage() {
                   {hit.title ? <span className="search-hit-title">{hit.title}</span> : 'Open message'}
                 </button>
                 <p><Highlighted snippet={hit.snippet} /></p>
+                <Attachments message={hit} />
               </li>
             );
           })}

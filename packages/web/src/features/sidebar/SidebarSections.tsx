@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { ChannelView, MemberView } from '@chorus/sdk';
-import { Link, navigate, useLocation } from '../../app/router.js';
+import { Link, useLocation } from '../../app/router.js';
 import { paths } from '../../app/routes.js';
 import { useStore } from '../../app/workspace/provider.js';
 import { channelLabel, useWorkspace } from '../../app/workspace/hooks.js';
@@ -9,6 +9,8 @@ import { PresenceDot } from '../../components/PresenceDot.js';
 import { CreateChannelDialog } from './CreateChannelDialog.js';
 import { BrowseChannelsDialog } from './BrowseChannelsDialog.js';
 import { useMuted } from '../notifications/prefs.js';
+import { NewMessageDialog } from '../direct/NewMessageDialog.js';
+import { openDirectMessage } from '../direct/open.js';
 
 function useSidebarChannels(direct: boolean): ChannelView[] {
   const view = useWorkspace();
@@ -29,6 +31,9 @@ function ChannelLink({ channel, label, prefix }: { channel: ChannelView; label: 
   const muted = useMuted(channel.id);
   const unread = muted ? 0 : entry?.unread ?? 0;
   const mentions = entry?.mentions ?? 0;
+  // Every message of a direct conversation is addressed to you: its unread count wears the mention badge.
+  const direct = channel.kind === 'dm' || channel.kind === 'group_dm';
+  const badge = mentions > 0 ? mentions : unread;
   const current = path === to;
   const described = [unread ? `${unread} unread` : '', mentions ? `${mentions} mentions` : ''].filter(Boolean).join(', ');
   return (
@@ -36,7 +41,7 @@ function ChannelLink({ channel, label, prefix }: { channel: ChannelView; label: 
       <Link to={to} className={`sidebar-item${unread ? ' unread' : ''}${current ? ' current' : ''}`} aria-current={current ? 'page' : undefined} aria-label={described ? `${label}, ${described}` : label}>
         {prefix}
         <span className="sidebar-label">{label}</span>
-        {mentions > 0 ? <span className="badge badge-mention" aria-hidden="true">{mentions}</span> : unread > 0 ? <span className="badge" aria-hidden="true">{unread}</span> : null}
+        {badge > 0 && <span className={`badge${mentions > 0 || direct ? ' badge-mention' : ''}`} aria-hidden="true">{badge}</span>}
       </Link>
     </li>
   );
@@ -64,29 +69,31 @@ export function ChannelsSection() {
 export function DirectSection() {
   const channels = useSidebarChannels(true);
   const { members, me } = useWorkspace();
+  const [composing, setComposing] = useState(false);
   return (
     <section aria-labelledby="sidebar-direct">
-      <div className="sidebar-heading"><h2 id="sidebar-direct">Direct messages</h2></div>
+      <div className="sidebar-heading">
+        <h2 id="sidebar-direct">Direct messages</h2>
+        <button type="button" className="icon-button" aria-label="New message" title="New message" onClick={() => { setComposing(true); }}>+</button>
+      </div>
       <ul className="sidebar-list">
         {channels.map((c) => {
           const other = (c.dm_members ?? []).find((id) => id !== me?.id);
           return <ChannelLink key={c.id} channel={c} label={channelLabel(c, members, me?.id)} prefix={other ? <PresenceDot memberId={other} /> : undefined} />;
         })}
       </ul>
+      {composing && <NewMessageDialog onClose={() => { setComposing(false); }} />}
     </section>
   );
 }
 
 /** The org's agents; choosing one opens (or creates) the DM with it. */
 export function AgentsSection() {
-  const { members, orgId } = useWorkspace();
+  const { members } = useWorkspace();
   const store = useStore();
   const agents = useMemo(() => Object.values(members).filter((m) => m.kind === 'agent' && m.status === 'active').sort((a, b) => a.display_name.localeCompare(b.display_name)), [members]);
   if (agents.length === 0) return null;
-  const open = async (agent: MemberView) => {
-    const { channel } = await store.rest.openDm(orgId, [agent.id]);
-    navigate(paths.channel(orgId, channel.id));
-  };
+  const open = (agent: MemberView) => openDirectMessage(store, [agent.id]);
   return (
     <section aria-labelledby="sidebar-agents">
       <div className="sidebar-heading"><h2 id="sidebar-agents">Agents</h2></div>
