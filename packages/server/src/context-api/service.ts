@@ -9,7 +9,7 @@ import type { Author } from '../messages/presenters.js';
 import { canReadContext, canUseTaskContext } from '../policy/agent-reads.js';
 import type { ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
-import { countUses, experienceForContext } from '../experience/context.js';
+import { countUses, cutExperience, rankExperience } from '../experience/context.js';
 import { readablePins } from '../knowledge/pins/service.js';
 import { Budget } from './budget.js';
 import { guideOf, maxDocs, rankedDocs } from './knowledge.js';
@@ -53,7 +53,10 @@ export async function assembleContext(ctx: AppContext, a: ChannelAccess, request
   const rootId = task ? (task.thread_root_id ?? task.request_message_id) : null;
   const requestId = task?.request_message_id ?? null;
 
-  const [guide, root, replies, recent, pins, taskRequest] = await Promise.all([
+  // The task's request (as the agent may read it) is the text docs and experience are ranked for:
+  // those two start as soon as it is known, beside the other reads.
+  const requestText = requestId ? live().where('id', '=', requestId).select('body').executeTakeFirst().then((r) => r?.body ?? '') : Promise.resolve('');
+  const [guide, root, replies, recent, pins, docs, rankedEntries] = await Promise.all([
     guideOf(ctx, a),
     rootId ? live().where('id', '=', rootId).executeTakeFirst() : undefined,
     rootId ? live().where('thread_root_id', '=', rootId).orderBy('seq', 'desc').limit(request.maxMessages + 1).execute() : [],
@@ -65,9 +68,9 @@ export async function assembleContext(ctx: AppContext, a: ChannelAccess, request
       .execute(),
     // Enough pins to fill the budget after those already served in the thread, and one more to tell truncation.
     readablePins(ctx, a, now, 2 * request.maxMessages + 1),
-    requestId ? live().where('id', '=', requestId).select('body').executeTakeFirst() : undefined,
+    requestText.then((text) => rankedDocs(ctx, a, task ? text : null, now)),
+    requestText.then((text) => rankExperience(ctx, a, text, now)),
   ]);
-  const docs = await rankedDocs(ctx, a, task ? (taskRequest?.body ?? '') : null, now);
 
   const guideBody = guide ? budget.cut(guide.body) : '';
   const rootServed = root && budget.fits(root) ? root : null;
@@ -76,7 +79,7 @@ export async function assembleContext(ctx: AppContext, a: ChannelAccess, request
   const pinCandidates = pins.filter((p) => !inThread.has(p.message.id));
   const pinsServed = budget.takeWhile(pinCandidates.map((p) => ({ ...p, body: p.message.body })));
   const docsServed = docs.filter((d) => budget.fitsText(d.body)).slice(0, maxDocs);
-  const experience = await experienceForContext(ctx, a, task ? (taskRequest?.body ?? '') : '', Math.min(request.maxChars - budget.chars, Math.floor(request.maxChars / 4)));
+  const experience = cutExperience(rankedEntries, Math.min(request.maxChars - budget.chars, Math.floor(request.maxChars / 4)));
   budget.chars += experience.chars;
   const pinned = new Set(pinsServed.map((p) => p.message.id));
   const historyCandidates = recent.filter((m) => !pinned.has(m.id));

@@ -2,6 +2,7 @@ import type { ContextExperience } from '@chorus/protocol/experience';
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { Trx } from '../db/database.js';
+import type { ExperienceEntry } from '../db/schema.js';
 import type { ChannelAccess } from '../policy/channel.js';
 import { currentWhere, orgEntriesFlowInto } from './access.js';
 import { presentContextEntry } from './presenters.js';
@@ -18,6 +19,13 @@ export interface ExperienceSection {
   truncated: boolean;
 }
 
+/** An entry considered for the bundle, with its rank. */
+export interface RankedEntry {
+  row: ExperienceEntry & { relevance: number };
+  quality: number;
+  rank: number;
+}
+
 /**
  * The experience an agent working in `a.channel` is served for the task text
  * (DESIGN §2.1, §2.3): current entries only (never deprecated, superseded or
@@ -30,9 +38,12 @@ export interface ExperienceSection {
  * transaction that records the read.
  *
  * Without a task text, entries are ranked by quality × freshness alone.
+ *
+ * In two halves: the candidates ranked (this), which needs no budget, so the
+ * bundle runs it beside its other reads, then {@link cutExperience} to what is
+ * left of the budget.
  */
-export async function experienceForContext(ctx: AppContext, a: ChannelAccess, taskText: string, maxChars: number): Promise<ExperienceSection> {
-  const now = new Date();
+export async function rankExperience(ctx: AppContext, a: ChannelAccess, taskText: string, now: Date): Promise<RankedEntry[]> {
   const orgCovered = await orgEntriesFlowInto(ctx, a.channel.org_id, a.channel.id);
   // Any word of the task may match: plainto_tsquery's & become |.
   const query = sql`replace(plainto_tsquery('english', ${taskText})::text, '&', '|')::tsquery`;
@@ -54,13 +65,16 @@ export async function experienceForContext(ctx: AppContext, a: ChannelAccess, ta
     .limit(candidates)
     .execute();
   const signals = await signalsOf(ctx.db, rows.map((r) => r.id));
-  const ranked = rows
+  return rows
     .map((row) => {
       const quality = score(signals.get(row.id) ?? noSignals);
       return { row, quality, rank: row.relevance * quality * freshness(row, now) };
     })
     .sort((x, y) => y.rank - x.rank || (x.row.id < y.row.id ? -1 : 1));
+}
 
+/** The second half of {@link rankExperience}: the best entries, within `maxChars` of titles and bodies. */
+export function cutExperience(ranked: readonly RankedEntry[], maxChars: number): ExperienceSection {
   const items: ContextExperience[] = [];
   let chars = 0;
   for (const { row, quality, rank } of ranked.slice(0, maxItems)) {
