@@ -8,12 +8,17 @@ import { messageFooters } from './footers.js';
 import { Markdown } from './Markdown.js';
 import { useMessageList } from './MessageContext.js';
 import { AuthorName } from '../agents/AuthorName.js';
+import { onToolbarKey } from '../../components/roving.js';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** One message: author (agents badged), time, body as safe markdown, the actions menu, and the footer slot. */
-export const MessageItem = memo(function MessageItem({ message, compact }: { message: MessageView; compact: boolean }) {
+/**
+ * One message: author (agents badged), time, body as safe markdown, the actions menu, and the footer slot.
+ * `position` places it in a list that holds only part of the history (the virtualised channel list):
+ * its 1-based place among the loaded messages and how many there are (-1 while older ones exist).
+ */
+export const MessageItem = memo(function MessageItem({ message, compact, position }: { message: MessageView; compact: boolean; position?: { index: number; size: number } }) {
   const store = useStore();
   const list = useMessageList();
   const editing = list.editingId === message.id;
@@ -27,6 +32,8 @@ export const MessageItem = memo(function MessageItem({ message, compact }: { mes
       aria-label={`${message.author.display_name}${isAgent ? ' (agent)' : ''}, ${dateFormat.format(created)}`}
       data-seq={message.seq}
       data-message-id={message.id}
+      aria-posinset={position?.index}
+      aria-setsize={position?.size}
       tabIndex={-1}
     >
       {!compact && (
@@ -37,6 +44,16 @@ export const MessageItem = memo(function MessageItem({ message, compact }: { mes
           <time dateTime={message.created_at} title={dateFormat.format(created)}>{timeFormat.format(created)}</time>
         </header>
       )}
+      {/* Before the body in the DOM (drawn at the top right), so Tab from a focused message reaches its actions first. */}
+      {actions.length > 0 && !editing && (
+        <div className="message-actions" role="toolbar" aria-label="Message actions" onKeyDown={onToolbarKey}>
+          {actions.map((a, i) => (
+            <button key={a.id} type="button" className="icon-button" tabIndex={i === 0 ? 0 : -1} aria-label={a.label} title={a.label} onClick={() => { void a.run({ message, store, list }); }}>
+              {a.icon}
+            </button>
+          ))}
+        </div>
+      )}
       <div className="message-content">
         {deleted ? <p className="tombstone">This message was deleted.</p>
           : editing ? <EditBox message={message} onDone={() => { list.setEditingId(null); }} />
@@ -44,15 +61,6 @@ export const MessageItem = memo(function MessageItem({ message, compact }: { mes
         {!deleted && message.edited_at && !editing && <span className="edited">(edited)</span>}
         {messageFooters.map((f) => <FooterSlot key={f.id} render={() => f.render(message)} />)}
       </div>
-      {actions.length > 0 && !editing && (
-        <div className="message-actions" role="toolbar" aria-label="Message actions">
-          {actions.map((a) => (
-            <button key={a.id} type="button" className="icon-button" aria-label={a.label} title={a.label} onClick={() => { void a.run({ message, store, list }); }}>
-              {a.icon}
-            </button>
-          ))}
-        </div>
-      )}
     </article>
   );
 });
