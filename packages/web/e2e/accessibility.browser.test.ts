@@ -77,8 +77,9 @@ describe('accessibility (axe-core, WCAG 2 A/AA, light and dark)', () => {
     // The reasoning, open, and a message's actions, shown while it has focus, are checked too.
     await reply.locator('details.reasoning summary').click();
     await reply.getByText(`Checking the runbook for ${term}`).waitFor();
-    await page.locator('.message-list article', { hasText: 'Looks good' }).focus();
-    await page.getByRole('toolbar', { name: 'Message actions' }).waitFor();
+    const focusedMessage = page.locator('.message-list article', { hasText: 'Looks good' });
+    await focusedMessage.focus();
+    await focusedMessage.getByRole('toolbar', { name: 'Message actions' }).waitFor();
     expect(await violationsInBothThemes(page)).toEqual([]);
     await screenshot(page, 'a11y-channel-dark');
     await page.context().close();

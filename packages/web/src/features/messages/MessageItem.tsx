@@ -36,15 +36,7 @@ export const MessageItem = memo(function MessageItem({ message, compact, positio
       aria-setsize={position?.size}
       tabIndex={-1}
     >
-      {!compact && (
-        <header className="message-header">
-          <span className="avatar" aria-hidden="true">{message.author.display_name.slice(0, 1).toUpperCase()}</span>
-          <AuthorName author={message.author} />
-          {isAgent && <AgentBadge />}
-          <time dateTime={message.created_at} title={dateFormat.format(created)}>{timeFormat.format(created)}</time>
-        </header>
-      )}
-      {/* Before the body in the DOM (drawn at the top right), so Tab from a focused message reaches its actions first. */}
+      {/* First in the DOM (drawn at the top right), so Tab from a focused message reaches its actions first. */}
       {actions.length > 0 && !editing && (
         <div className="message-actions" role="toolbar" aria-label="Message actions" onKeyDown={onToolbarKey}>
           {actions.map((a, i) => (
@@ -53,6 +45,14 @@ export const MessageItem = memo(function MessageItem({ message, compact, positio
             </button>
           ))}
         </div>
+      )}
+      {!compact && (
+        <header className="message-header">
+          <span className="avatar" aria-hidden="true">{message.author.display_name.slice(0, 1).toUpperCase()}</span>
+          <AuthorName author={message.author} />
+          {isAgent && <AgentBadge />}
+          <time dateTime={message.created_at} title={dateFormat.format(created)}>{timeFormat.format(created)}</time>
+        </header>
       )}
       <div className="message-content">
         {deleted ? <p className="tombstone">This message was deleted.</p>

@@ -36,7 +36,7 @@ export function QuickSwitcher({ onClose }: { onClose: () => void }) {
         aria-controls="switcher-list"
         aria-activedescendant={items[active] ? `switch-${items[active].id}` : undefined}
         aria-label="Channel or person"
-        autoFocus
+        data-autofocus
         value={query}
         onChange={(e) => { setQuery(e.target.value); setActive(0); }}
         onKeyDown={onKey}
