@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { createWorld, unique, type World } from '../../server/src/test/fixtures.js';
+import { createWorld, signUp, unique, type World } from '../../server/src/test/fixtures.js';
 import { appPerFile, openAs, screenshot } from './app.js';
 import { showTheme, violationsInBothThemes } from './axe.js';
 
@@ -66,6 +66,15 @@ describe('accessibility (axe-core, WCAG 2 A/AA, light and dark)', () => {
     await page.getByRole('link', { name: 'Create an account' }).click();
     expect(await check(page, (p) => p.getByRole('button', { name: 'Create account' }))).toEqual([]);
     await screenshot(page, 'a11y-signup-dark');
+    await page.context().close();
+  });
+
+  it('creating an org and accepting an invite', async () => {
+    expect(await screen('/orgs/new', (p) => p.getByLabel('Organisation name'))).toEqual([]);
+    const invite = await world.owner.api.post(`/orgs/${world.orgId}/invites`, { role: 'member' });
+    const guest = await signUp(world.api, 'Ivy');
+    const page = await openAs(env.browser, env.server.url, guest.token, `/invite/${invite.body.token as string}`);
+    expect(await check(page, (p) => p.getByRole('button', { name: 'Accept the invitation' }))).toEqual([]);
     await page.context().close();
   });
 
