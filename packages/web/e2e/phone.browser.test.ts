@@ -59,6 +59,13 @@ describe('the web app on a phone-sized screen', () => {
     await page.waitForFunction(() => (document.querySelector('.sidebar')?.getBoundingClientRect().x ?? -1) >= 0);
     expect(await menu.getAttribute('aria-expanded')).toBe('true');
     await screenshot(page, 'phone-drawer-open');
+    // Focus went into the drawer; Escape (a keyboard on the phone) closes it and focus returns to ☰; ☰ opens it again.
+    expect(await page.evaluate(() => document.querySelector('.sidebar')?.contains(document.activeElement))).toBe(true);
+    await page.keyboard.press('Escape');
+    await sidebar.waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Open the sidebar');
+    await menu.tap();
+    await sidebar.waitFor({ state: 'visible' });
 
     // A channel from the drawer: the drawer closes, the channel fills the screen.
     await sidebar.getByRole('link', { name: new RegExp(`^${name}`) }).tap();
