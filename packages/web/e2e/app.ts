@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, inject } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { startChildServer, type ChildServer } from '../../server/src/test/child-server.js';
 import { launchBrowser } from './browser.js';
 
@@ -19,9 +19,9 @@ export async function startAppServer(port?: number): Promise<ChildServer> {
   return startChildServer({ DATABASE_URL: inject('databaseUrl'), CHORUS_AGENT_HOST: '0', CHORUS_WEB_DIR: webDist, CHORUS_RATE_LOGIN_PER_MINUTE: '10000' }, port);
 }
 
-/** A page of its own browser context (its own storage), signed in with `token`, at `pathname`. */
-export async function openAs(browser: Browser, baseUrl: string, token: string | null, pathname = '/', viewport = { width: 1280, height: 800 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
+/** A page of its own browser context (its own storage), signed in with `token`, at `pathname`; `options` for a phone (isMobile, hasTouch…). */
+export async function openAs(browser: Browser, baseUrl: string, token: string | null, pathname = '/', viewport = { width: 1280, height: 800 }, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport, ...options });
   if (token) await context.addInitScript((t) => { localStorage.setItem('chorus.token', t); }, token);
   const page = await context.newPage();
   page.on('pageerror', (error) => { console.error(`[page error] ${error.message}`); });

@@ -16,3 +16,10 @@ it('keeps the initial JavaScript under 300 KB gzipped', () => {
   console.log(`[web bundle] initial JS ${(total / 1024).toFixed(1)} KB gzipped: ${sizes.map((s) => `${s.file} ${(s.gzip / 1024).toFixed(1)} KB`).join(', ')}`);
   expect(total).toBeLessThan(budget);
 });
+
+/** axe-core is for the accessibility tests only: no chunk of the app, initial or lazy, carries it. */
+it('ships no axe-core', () => {
+  const chunks = fs.readdirSync(path.join(webDist, 'assets')).filter((f) => f.endsWith('.js'));
+  const withAxe = chunks.filter((f) => /Deque Systems|axe v\d/.test(fs.readFileSync(path.join(webDist, 'assets', f), 'utf8')));
+  expect(withAxe).toEqual([]);
+});

@@ -47,7 +47,7 @@ export function ComboList({ label, listId, query, onQuery, items, onPick, placeh
         aria-activedescendant={items[active] ? optionId(items[active].id) : undefined}
         aria-label={label}
         placeholder={placeholder}
-        autoFocus
+        data-autofocus
         value={query}
         onChange={(e) => { onQuery(e.target.value); setActive(0); }}
         onKeyDown={onKey}

@@ -66,7 +66,7 @@ export function ChannelPage({ channelId }: { channelId: string }) {
         ) : <div className="message-list-wrap"><p className="empty-state" role="status">{historyWindow?.status === 'error' ? 'Could not load the messages.' : 'Loading messages…'}</p></div>}
         <TypingIndicator channelId={channelId} />
         {channel.channel.archived_at === null && (
-          <Composer channelId={channelId} placeholder={`Message ${label}`} files={files} onEditLast={myLast ? () => { setEditingId(myLast.id); } : undefined} />
+          <Composer channelId={channelId} placeholder={`Message ${label}`} files={files} autoFocus="if-idle" onEditLast={myLast ? () => { setEditingId(myLast.id); } : undefined} />
         )}
       </section>
     </MessageListCtx.Provider>

@@ -57,6 +57,25 @@ describe('the message list', () => {
     expect(screen.getByText('This is the beginning of the conversation.')).toBeTruthy();
   });
 
+  it('tells each message its place among those loaded, and moves between messages with the arrows', () => {
+    renderList([message(1, bob, 'one'), message(2, helper, 'two'), message(3, bob, 'three')], { hasMoreBefore: true });
+    expect(articles().map((a) => [a.getAttribute('aria-posinset'), a.getAttribute('aria-setsize')])).toEqual([['1', '-1'], ['2', '-1'], ['3', '-1']]);
+    const log = screen.getByRole('log', { name: 'Messages in #general' });
+    expect(log.getAttribute('aria-describedby')).toBe('message-list-hint');
+    fireEvent.keyDown(log, { key: 'ArrowUp' });
+    expect(document.activeElement?.textContent).toContain('three');
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    expect(document.activeElement?.textContent).toContain('two');
+    // The toolbar of the focused message is one Tab stop; → moves along it.
+    const toolbar = within(document.activeElement as HTMLElement).getByRole('toolbar', { name: 'Message actions' });
+    const buttons = within(toolbar).getAllByRole('button');
+    expect(buttons.map((b) => b.tabIndex)).toEqual([0, ...buttons.slice(1).map(() => -1)]);
+    buttons[0]!.focus();
+    fireEvent.keyDown(buttons[0]!, { key: 'ArrowRight' });
+    expect(document.activeElement).toBe(buttons[1]);
+    expect([buttons[0]!.tabIndex, buttons[1]!.tabIndex]).toEqual([-1, 0]);
+  });
+
   it('renders only a window of a long channel', () => {
     const many = Array.from({ length: 2000 }, (_, i) => message(i + 1, i % 2 ? ana : bob, `message ${i + 1}`));
     renderList(many, { hasMoreBefore: true });

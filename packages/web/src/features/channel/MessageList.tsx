@@ -3,6 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { MessageView } from '@chorus/sdk';
 import { MessageItem } from '../messages/MessageItem.js';
 import { buildRows } from './rows.js';
+import { messageListHint, onMessageListKey } from '../messages/keyboard.js';
 
 export interface MessageListProps {
   label: string;
@@ -71,6 +72,13 @@ export function MessageList(props: MessageListProps) {
   }, [rows, virtualizer, scrollToEnd, onFirstPaint]);
 
   const items = virtualizer.getVirtualItems();
+  // Only part of the history is in the DOM: each message says where it sits among those loaded.
+  const positions = useMemo(() => {
+    const at = new Map<string, number>();
+    for (const row of rows) if (row.kind === 'message') at.set(row.key, at.size + 1);
+    return at;
+  }, [rows]);
+  const setSize = hasMoreBefore ? -1 : positions.size;
   const firstIndex = items[0]?.index ?? 0;
   useEffect(() => {
     if (firstIndex <= 3 && hasMoreBefore && !loadingOlder && rows.length > 0) onLoadOlder();
@@ -86,7 +94,7 @@ export function MessageList(props: MessageListProps) {
 
   return (
     <div className="message-list-wrap">
-      <div ref={scroller} className="message-list" role="log" aria-label={props.label} aria-busy={loadingOlder} tabIndex={0} onScroll={onScroll}>
+      <div ref={scroller} className="message-list" role="log" aria-label={props.label} aria-describedby="message-list-hint" aria-busy={loadingOlder} tabIndex={0} onScroll={onScroll} onKeyDown={onMessageListKey}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
           {items.map((item) => {
             const row = rows[item.index];
@@ -95,12 +103,13 @@ export function MessageList(props: MessageListProps) {
               <div key={item.key} data-index={item.index} ref={virtualizer.measureElement} className="row" style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}>
                 {row.kind === 'divider' ? <div className="unread-divider" role="separator" aria-label="New messages"><span>New messages</span></div>
                   : row.kind === 'start' ? <div className="history-start">This is the beginning of the conversation.</div>
-                  : <MessageItem message={row.message} compact={row.compact} />}
+                  : <MessageItem message={row.message} compact={row.compact} position={{ index: positions.get(row.key) ?? 0, size: setSize }} />}
               </div>
             );
           })}
         </div>
       </div>
+      <p id="message-list-hint" className="visually-hidden">{messageListHint}</p>
       {loadingOlder && <div className="loading-older" role="status">Loading older messages…</div>}
       {showJump && (
         <button type="button" className="jump-latest" onClick={() => { atBottom.current = true; setShowJump(false); scrollToEnd(); }}>

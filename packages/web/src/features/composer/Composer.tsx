@@ -19,6 +19,12 @@ export interface ComposerProps {
    * them; without it the composer keeps its own and is its own drop target.
    */
   files?: PendingFiles | undefined;
+  /**
+   * Focus on opening: `always` (a thread just opened to reply in), or `if-idle`: only when nothing
+   * else has focus (a channel reached from the quick switcher) and not on touch screens, where focus
+   * would pop the keyboard over the channel.
+   */
+  autoFocus?: 'always' | 'if-idle' | undefined;
 }
 
 const typingEveryMs = 3000;
@@ -28,7 +34,7 @@ const typingEveryMs = 3000;
  * your last message; `@` completes people and agents, `/` at the start the
  * channel's agent commands. The draft is kept per channel (and thread).
  */
-export function Composer({ channelId, threadRootId, placeholder, onEditLast, files: held }: ComposerProps) {
+export function Composer({ channelId, threadRootId, placeholder, onEditLast, files: held, autoFocus }: ComposerProps) {
   const store = useStore();
   const draftKey = threadRootId ? `${channelId}:${threadRootId}` : channelId;
   const [text, setText] = useState(() => loadDraft(draftKey));
@@ -51,6 +57,10 @@ export function Composer({ channelId, threadRootId, placeholder, onEditLast, fil
     return () => { live = false; };
   }, [store, channelId]);
   useEffect(() => { saveDraft(draftKey, text); }, [draftKey, text]);
+  useEffect(() => {
+    const idle = document.activeElement === null || document.activeElement === document.body;
+    if (autoFocus === 'always' || (autoFocus === 'if-idle' && idle && matchMedia('(pointer: fine)').matches)) box.current?.focus();
+  }, [autoFocus]);
 
   const trigger: Trigger | null = useMemo(() => {
     const t = findTrigger(text, caret);

@@ -8,12 +8,13 @@ import './knowledge.css';
 export function KnowledgeButtons({ channel }: { channel: ChannelView }) {
   // Stream chunks are kept from the moment a channel shows, before any message of it is rendered.
   useFollowStreams();
+  // The buttons' names are their visible words (a speech-input user says what they see); titles expand them.
   return (
     <span className="knowledge-tools">
       <SearchBox />
-      <button type="button" onClick={() => { openPanel('pins', channel.id); }} aria-label="Pinned messages" title="Pinned messages">Pins</button>
-      <button type="button" onClick={() => { openPanel('docs', channel.id); }} aria-label="Channel docs" title="Channel docs">Docs</button>
-      <button type="button" onClick={() => { openPanel('experience', channel.id); }} aria-label="Experience" title="Experience">Experience</button>
+      <button type="button" onClick={() => { openPanel('pins', channel.id); }} title="Pinned messages">Pins</button>
+      <button type="button" onClick={() => { openPanel('docs', channel.id); }} title="Channel docs">Docs</button>
+      <button type="button" onClick={() => { openPanel('experience', channel.id); }}>Experience</button>
     </span>
   );
 }

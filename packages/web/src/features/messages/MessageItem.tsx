@@ -11,12 +11,18 @@ import { AuthorName } from '../agents/AuthorName.js';
 import { Avatar } from '../profile/Avatar.js';
 import { CustomStatusText } from '../profile/CustomStatusText.js';
 import { PresenceDot } from '../../components/PresenceDot.js';
+import { onToolbarKey } from '../../components/roving.js';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** One message: author (avatar, presence, custom status; agents badged) at the head of a run, time, body as safe markdown, the actions menu, and the footer slot. */
-export const MessageItem = memo(function MessageItem({ message, compact }: { message: MessageView; compact: boolean }) {
+/**
+ * One message: author (avatar, presence, custom status; agents badged) at the head of a run, time, body as safe
+ * markdown, the actions menu, and the footer slot. `position` places it in a list that holds only part of the
+ * history (the virtualised channel list): its 1-based place among the loaded messages and how many there are
+ * (-1 while older ones exist).
+ */
+export const MessageItem = memo(function MessageItem({ message, compact, position }: { message: MessageView; compact: boolean; position?: { index: number; size: number } }) {
   const store = useStore();
   const list = useMessageList();
   const editing = list.editingId === message.id;
@@ -32,8 +38,20 @@ export const MessageItem = memo(function MessageItem({ message, compact }: { mes
       aria-label={`${message.author.display_name}${isAgent ? ' (agent)' : ''}, ${dateFormat.format(created)}`}
       data-seq={message.seq}
       data-message-id={message.id}
+      aria-posinset={position?.index}
+      aria-setsize={position?.size}
       tabIndex={-1}
     >
+      {/* First in the DOM (drawn at the top right), so Tab from a focused message reaches its actions first. */}
+      {actions.length > 0 && !editing && (
+        <div className="message-actions" role="toolbar" aria-label="Message actions" onKeyDown={onToolbarKey}>
+          {actions.map((a, i) => (
+            <button key={a.id} type="button" className="icon-button" tabIndex={i === 0 ? 0 : -1} aria-label={a.label} title={a.label} onClick={() => { void a.run({ message, store, list }); }}>
+              {a.icon}
+            </button>
+          ))}
+        </div>
+      )}
       {!compact && (
         <header className="message-header">
           <Avatar member={author} rest={store.rest} size={34} />
@@ -51,15 +69,6 @@ export const MessageItem = memo(function MessageItem({ message, compact }: { mes
         {!deleted && message.edited_at && !editing && <span className="edited">(edited)</span>}
         {messageFooters.map((f) => <FooterSlot key={f.id} render={() => f.render(message)} />)}
       </div>
-      {actions.length > 0 && !editing && (
-        <div className="message-actions" role="toolbar" aria-label="Message actions">
-          {actions.map((a) => (
-            <button key={a.id} type="button" className="icon-button" aria-label={a.label} title={a.label} onClick={() => { void a.run({ message, store, list }); }}>
-              {a.icon}
-            </button>
-          ))}
-        </div>
-      )}
     </article>
   );
 });

@@ -24,7 +24,7 @@ export function CreateChannelDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title="Create a channel" onClose={onClose}>
       <form className="form" onSubmit={(e) => { void submit(e); }}>
-        <label>Name <input value={name} onChange={(e) => { setName(e.target.value); }} required autoFocus placeholder="e.g. releases" /></label>
+        <label>Name <input value={name} onChange={(e) => { setName(e.target.value); }} required data-autofocus placeholder="e.g. releases" /></label>
         <label>Topic <input value={topic} onChange={(e) => { setTopic(e.target.value); }} /></label>
         <label className="checkbox"><input type="checkbox" checked={isPrivate} onChange={(e) => { setPrivate(e.target.checked); }} /> Private: only invited members see it</label>
         {error && <p className="form-error" role="alert">{error}</p>}

@@ -1,10 +1,11 @@
+import type { KeyboardEventHandler } from 'react';
 import { sidebarSections } from './sections.js';
 import { OrgSwitcher } from './OrgSwitcher.js';
 import { ThemeToggle } from './ThemeToggle.js';
 
-export function Sidebar({ onOpenSwitcher }: { onOpenSwitcher: () => void }) {
+export function Sidebar({ onOpenSwitcher, onKeyDown }: { onOpenSwitcher: () => void; onKeyDown?: KeyboardEventHandler | undefined }) {
   return (
-    <nav className="sidebar" aria-label="Workspace">
+    <nav id="sidebar" className="sidebar" aria-label="Workspace" onKeyDown={onKeyDown}>
       <OrgSwitcher />
       <button type="button" className="switcher-button" onClick={onOpenSwitcher}>
         Jump to… <kbd>Ctrl K</kbd>

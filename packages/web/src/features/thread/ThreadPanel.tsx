@@ -6,6 +6,7 @@ import { MessageListCtx, type MessageListContext } from '../messages/MessageCont
 import type { MarkdownEnv } from '../messages/markdown.js';
 import { Composer } from '../composer/Composer.js';
 import { errorMessage } from '../../components/errors.js';
+import { messageListHint, onMessageListKey } from '../messages/keyboard.js';
 
 /** The thread pane: the root, every reply (live), and a composer that replies in the thread. */
 export function ThreadPanel({ rootId, channelId }: { rootId: string; channelId: string | null }) {
@@ -32,12 +33,13 @@ function Thread({ rootId, channelId }: { rootId: string; channelId: string }) {
   return (
     <MessageListCtx.Provider value={list}>
       <div className="thread">
-        <div className="thread-messages" role="log" aria-label="Thread replies">
+        <div className="thread-messages" role="log" aria-label="Thread replies" aria-describedby="thread-list-hint" tabIndex={0} onKeyDown={onMessageListKey}>
           <MessageItem message={root} compact={false} />
           <div className="thread-count">{replies.length} {replies.length === 1 ? 'reply' : 'replies'}</div>
           {replies.map((m) => <MessageItem key={m.id} message={m} compact={false} />)}
         </div>
-        <Composer channelId={channelId} threadRootId={rootId} placeholder="Reply in thread" onEditLast={myLast ? () => { setEditingId(myLast.id); } : undefined} />
+        <p id="thread-list-hint" className="visually-hidden">{messageListHint}</p>
+        <Composer channelId={channelId} threadRootId={rootId} placeholder="Reply in thread" autoFocus="always" onEditLast={myLast ? () => { setEditingId(myLast.id); } : undefined} />
       </div>
     </MessageListCtx.Provider>
   );
