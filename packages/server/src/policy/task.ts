@@ -55,6 +55,14 @@ export function canJudgeTask(t: TaskAccess): Decision {
   );
 }
 
+/**
+ * Withdrawing one's own rating of a result: any person who can see the task, so that a person who rated
+ * it as a moderator can still take the rating back after losing the role.
+ */
+export function canWithdrawRating(t: TaskAccess): Decision {
+  return all(() => visible(t), () => (isHuman(t.actor) ? allow : deny(403, 'agents_not_allowed', "Only people judge an agent's work.")));
+}
+
 /** Assigning work: posting the request in the channel, with a full token (a task token works on its task only). */
 export function canAssignTask(a: ChannelAccess): Decision {
   return all(() => canPost(a), () => (a.actor.boundary ? outOfScope() : allow));
