@@ -14,6 +14,7 @@ export {
   agentScopes,
   type AgentScope,
   type AgentStats,
+  type RatingFigures,
   type AgentTokenView,
   type AgentView,
   type AgentWebhookView,
@@ -42,10 +43,11 @@ export {
   type SnapshotSource,
   type WorkspaceState,
 } from './store.js';
+export { applyTaskEvent, isOwnRating, isTaskEvent, mergeTaskView, type TaskEvent } from './tasks.js';
 export type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from '@chorus/protocol/events';
 export type { HitStatus, SearchHit, SearchKind, SearchQuery, SearchResult, SearchSnippet } from '@chorus/protocol/search';
 export type { Cursors, MemberUpdatedFrame, NotificationsFrame, ReadyFrame, ResyncFrame, ServerFrame, ClientFrame } from '@chorus/protocol/frames';
-export type { ChannelRole, ChannelSettings, ChannelView, CustomStatus, DesktopNotifications, FileView, MemberView, MessageView, NotificationSettings, OrgRole, ProfileUpdate, ReactionGroup, TaskView, ThreadSummary } from '@chorus/protocol/views';
+export type { ChannelRole, ChannelSettings, ChannelView, CustomStatus, DesktopNotifications, FileView, MemberView, MessageView, NotificationSettings, OrgRole, ProfileUpdate, ReactionGroup, MyRating, TaskRating, TaskView, ThreadSummary } from '@chorus/protocol/views';
 export type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';
 export type { ContextBundle, ContextDoc, ContextPin } from '@chorus/protocol/context';
 export type { ContextExperience, ExperienceInsights, ExperienceStatus, ExperienceView, ProvenanceView } from '@chorus/protocol/experience';
