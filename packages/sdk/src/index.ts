@@ -43,7 +43,7 @@ export {
   type SnapshotSource,
   type WorkspaceState,
 } from './store.js';
-export { applyTaskEvent, isOwnRating, isTaskEvent, mergeTaskView, type TaskEvent } from './tasks.js';
+export { applyTaskAnswer, applyTaskEvent, isOwnRating, isTaskEvent, type TaskEvent } from './tasks.js';
 export type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from '@chorus/protocol/events';
 export type { HitStatus, SearchHit, SearchKind, SearchQuery, SearchResult, SearchSnippet } from '@chorus/protocol/search';
 export type { Cursors, MemberUpdatedFrame, NotificationsFrame, ReadyFrame, ResyncFrame, ServerFrame, ClientFrame } from '@chorus/protocol/frames';

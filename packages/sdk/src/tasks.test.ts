@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelEventOf } from '@chorus/protocol/events';
 import type { TaskRating, TaskView } from '@chorus/protocol/views';
-import { applyTaskEvent, isOwnRating, isTaskEvent, mergeTaskView } from './tasks.js';
+import { applyTaskAnswer, applyTaskEvent, isOwnRating, isTaskEvent } from './tasks.js';
 
 const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
 
@@ -39,11 +39,13 @@ describe('task views kept from task events', () => {
     expect(applyTaskEvent(held, redone)).toMatchObject({ status: 'queued', rating: { average: null, count: 0, mine: null } });
   });
 
-  it('my own rating from elsewhere is recognised, and a REST answer with mine replaces the held one', () => {
+  it('my own rating from elsewhere is recognised; a REST answer, my own view, replaces the held one', () => {
     const event = rated({ average: 2, count: 1 }, 'me');
     expect(isOwnRating(event, 'me')).toBe(true);
-    const answer = task({ average: 2, count: 1, mine: { score: 2, comment: null, updated_at: at(21) } });
-    expect(mergeTaskView(task({ average: 4, count: 1, mine }), answer).rating.mine).toEqual({ score: 2, comment: null, updated_at: at(21) });
+    const changed = task({ average: 2, count: 1, mine: { score: 2, comment: null, updated_at: at(21) } });
+    expect(applyTaskAnswer(task({ average: 4, count: 1, mine }), changed).rating.mine).toEqual({ score: 2, comment: null, updated_at: at(21) });
+    // Withdrawn: the answer says I have no rating, while others' still count.
+    expect(applyTaskAnswer(task({ average: 4, count: 2, mine }), task({ average: 3, count: 1, mine: null })).rating).toEqual({ average: 3, count: 1, mine: null });
   });
 
   it('an event older than the view held changes nothing', () => {

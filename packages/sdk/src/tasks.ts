@@ -18,14 +18,18 @@ export function isTaskEvent(event: ChannelEvent): event is TaskEvent {
  * socket.on('event', (e) => { if (isTaskEvent(e)) tasks.set(e.payload.task.id, applyTaskEvent(tasks.get(e.payload.task.id), e)); });
  */
 export function applyTaskEvent(held: TaskView | undefined, event: TaskEvent): TaskView {
-  return mergeTaskView(held, event.payload.task);
+  const incoming = event.payload.task;
+  if (held && held.updated_at > incoming.updated_at) return held;
+  const mine = incoming.rating.count === 0 ? null : (held?.rating.mine ?? null);
+  return { ...incoming, rating: { ...incoming.rating, mine } };
 }
 
-/** {@link applyTaskEvent} for a view from anywhere: a view with `mine` set (a REST answer) replaces the held one's. */
-export function mergeTaskView(held: TaskView | undefined, incoming: TaskView): TaskView {
-  if (held && held.updated_at > incoming.updated_at) return held;
-  const mine = incoming.rating.count === 0 ? null : (incoming.rating.mine ?? held?.rating.mine ?? null);
-  return { ...incoming, rating: { ...incoming.rating, mine } };
+/**
+ * The task to hold after a REST answer, which is the reader's own view (`mine` included, null when the
+ * reader has no rating): it replaces the held one unless that one is newer.
+ */
+export function applyTaskAnswer(held: TaskView | undefined, answer: TaskView): TaskView {
+  return held && held.updated_at > answer.updated_at ? held : answer;
 }
 
 /** Whether the event is the reader's own rating (from another of its devices, say), whose `mine` the event cannot carry. */
