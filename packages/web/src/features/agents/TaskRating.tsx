@@ -14,6 +14,7 @@ interface Props {
   rating: Rating;
   /** Whether the result can be rated now (a finished or rejected result); else only the summary shows. */
   open: boolean;
+  /** Save or withdraw my rating; they report their own errors (the promises never reject). */
   onRate: (score: number, comment: string) => Promise<unknown>;
   onRemove: () => Promise<unknown>;
 }
@@ -37,7 +38,7 @@ export function TaskRating({ rating, open, onRate, onRemove }: Props) {
 
   const run = (action: () => Promise<unknown>) => {
     setBusy(true);
-    action().finally(() => { setBusy(false); });
+    void action().finally(() => { setBusy(false); });
   };
   const changed = score !== null && (score !== mine?.score || comment.trim() !== (mine?.comment ?? ''));
   return (

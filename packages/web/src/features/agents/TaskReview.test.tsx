@@ -50,13 +50,13 @@ describe('rating an agent’s result', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save rating' }));
     expect(await screen.findByText('3 of 5 from 2 ratings; yours: 4 of 5', { exact: false })).toBeTruthy();
     expect(requests.filter((r) => r.method === 'PUT')).toEqual([{ method: 'PUT', path: '/tasks/t-1/rating', body: { score: 4, comment: 'Right cause.' } }]);
-    expect((screen.getByRole('radio', { name: 'Rate 4 of 5' }) as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByRole<HTMLInputElement>('radio', { name: 'Rate 4 of 5' }).checked).toBe(true);
   });
 
   it('shows my rating and lets me remove it', async () => {
     const { requests } = renderReview(task({ average: 3, count: 2, mine: { score: 4, comment: 'Good.', updated_at: '2026-01-01T10:00:00Z' } }));
     expect(await screen.findByText('3 of 5 from 2 ratings; yours: 4 of 5', { exact: false })).toBeTruthy();
-    expect((screen.getByRole('radio', { name: 'Rate 4 of 5' }) as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByRole<HTMLInputElement>('radio', { name: 'Rate 4 of 5' }).checked).toBe(true);
     fireEvent.click(screen.getByRole('button', { name: 'Remove my rating' }));
     expect(await screen.findByText('2 of 5 from 1 rating', { exact: false })).toBeTruthy();
     expect(screen.queryByText(/yours:/)).toBeNull();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, render, screen, within } from '@testing-library/react';
 import type { MessageView } from '@chorus/sdk';
 import { ThreadPanel } from './ThreadPanel.js';
 import { CHANNEL, ana, helper, makeStore, message, withStore } from '../../test/harness.js';
@@ -11,7 +11,7 @@ const inThread = (seq: number, body: string, kind: MessageView['kind'] = 'chat')
 
 /** The thread pane over a store whose server answers the thread with these replies (and no tasks). */
 function renderThread(replies: MessageView[]) {
-  const { store } = makeStore([{ ...root, thread: { root_id: root.id, reply_count: replies.length, last_reply_at: replies.at(-1)?.created_at ?? null, participants: [helper.id] } as MessageView['thread'] }], (r) => {
+  const { store } = makeStore([{ ...root, thread: { root_id: root.id, reply_count: replies.length, last_reply_at: replies.at(-1)?.created_at ?? null, participants: [helper.id] } }], (r) => {
     if (r.path.startsWith(`/messages/${root.id}/thread`)) return { root, messages: replies, has_more_after: false };
     if (r.path.startsWith(`/channels/${CHANNEL}/tasks`)) return { tasks: [] };
     if (r.path.startsWith(`/channels/${CHANNEL}/commands`)) return { commands: [] };
