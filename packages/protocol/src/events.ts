@@ -31,6 +31,8 @@ export interface ChannelEventPayloads {
   'task.created': { task: TaskView };
   /** Claimed, finished, failed, requeued, or judged by a person. */
   'task.updated': { task: TaskView };
+  /** A person rated the result, changed or withdrew their rating: the task with its new average (scores stay private). */
+  'task.rated': { task: TaskView; rated_by: string };
   /** A message was pinned. Sent only to those who may read the message, like its reactions. */
   'pin.added': { pin: PinView };
   /** Unpinned (or its message was deleted); `removed_by` is null when the deletion removed it. */
@@ -70,6 +72,7 @@ export const channelEventTypes = [
   'reaction.removed',
   'task.created',
   'task.updated',
+  'task.rated',
   'pin.added',
   'pin.removed',
   'doc.created',

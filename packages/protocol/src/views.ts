@@ -208,4 +208,26 @@ export interface TaskView {
   finished_at: string | null;
   updated_at: string;
   interventions: InterventionView[];
+  /** People's ratings of the result (1–5): see {@link TaskRating}. */
+  rating: TaskRating;
+}
+
+/** The reader's own rating of a task's result. */
+export interface MyRating {
+  score: number;
+  comment: string | null;
+  updated_at: string;
+}
+
+/**
+ * The ratings of a task's result: the mean score (null with none) and how many
+ * people rated, and the reader's own. Others' scores and comments are not
+ * shown. Views carried by events have `mine: null` (an event goes to every
+ * reader alike): a client keeps the one it holds, which changes only by the
+ * reader's own rating, or when `count` drops to 0 (a redo clears the ratings).
+ */
+export interface TaskRating {
+  average: number | null;
+  count: number;
+  mine: MyRating | null;
 }

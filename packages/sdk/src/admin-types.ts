@@ -79,6 +79,13 @@ interface Figures {
   rejection_rate: number | null;
   redo_rate: number | null;
   interventions: { reject: number; redo: number; edit: number };
+  /** People's ratings (1–5) of these tasks: the mean (null with none) and how many. */
+  rating: RatingFigures;
+}
+
+export interface RatingFigures {
+  average: number | null;
+  count: number;
 }
 
 /** An agent's work over a window: totals, per channel and per day (`GET /agents/:id/stats`). */
@@ -87,7 +94,8 @@ export interface AgentStats {
   window: { days: number; since: string };
   totals: Figures;
   channels: (Figures & { channel_id: string })[];
-  days: { day: string; created: number; done: number; failed: number; rejected: number; interventions: number }[];
+  /** Per UTC day; `rating`: the ratings given (or last changed) that day. */
+  days: { day: string; created: number; done: number; failed: number; rejected: number; interventions: number; rating: RatingFigures }[];
 }
 
 export interface AuditEventView {

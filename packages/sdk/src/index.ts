@@ -15,6 +15,7 @@ export {
   agentScopes,
   type AgentScope,
   type AgentStats,
+  type RatingFigures,
   type AgentTokenView,
   type AgentView,
   type AgentWebhookView,
@@ -44,10 +45,11 @@ export {
   type WorkspaceState,
 } from './store.js';
 export { countEvent, countsFromList, mentionsViewer, readUpTo, zeroCounts, type CountedMessage, type UnreadCounts, type UnreadViewer } from './unread.js';
+export { applyTaskAnswer, applyTaskEvent, isOwnRating, isTaskEvent, type TaskEvent } from './tasks.js';
 export type { ChannelEvent, ChannelEventPayloads, ChannelEventType } from '@chorus/protocol/events';
 export type { HitStatus, SearchHit, SearchKind, SearchQuery, SearchResult, SearchSnippet } from '@chorus/protocol/search';
 export type { Cursors, MemberUpdatedFrame, NotificationsFrame, ReadyFrame, ResyncFrame, ServerFrame, ClientFrame } from '@chorus/protocol/frames';
-export type { ChannelRole, ChannelSettings, ChannelView, CustomStatus, DesktopNotifications, FileView, MemberView, MessageView, NotificationSettings, OrgRole, ProfileUpdate, ReactionGroup, TaskView, ThreadSummary } from '@chorus/protocol/views';
+export type { ChannelRole, ChannelSettings, ChannelView, CustomStatus, DesktopNotifications, FileView, MemberView, MessageView, NotificationSettings, OrgRole, ProfileUpdate, ReactionGroup, MyRating, TaskRating, TaskView, ThreadSummary } from '@chorus/protocol/views';
 export type { DocDiff, DocRevisionView, DocSummary, DocView, PinEntry, PinView } from '@chorus/protocol/knowledge';
 export type { ContextBundle, ContextDoc, ContextPin } from '@chorus/protocol/context';
 export type { ContextExperience, ExperienceInsights, ExperienceStatus, ExperienceView, ProvenanceView } from '@chorus/protocol/experience';

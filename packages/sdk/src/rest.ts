@@ -421,6 +421,18 @@ export class RestClient {
   redoTask(taskId: string, reason?: string) {
     return this.request<{ task: TaskView; intervention: InterventionView }>('POST', `/tasks/${taskId}/redo`, reason ? { reason } : {});
   }
+  /**
+   * Rates a finished (or rejected) result from 1 to 5, replacing your earlier rating; those who may judge the
+   * task only (the requester, moderators, org admins). The answer's `task.rating.mine` is your rating.
+   * @example await rest.rateTask(task.id, 4, 'Right answer, a bit long.');
+   */
+  rateTask(taskId: string, score: number, comment?: string) {
+    return this.request<{ task: TaskView }>('PUT', `/tasks/${taskId}/rating`, comment === undefined ? { score } : { score, comment });
+  }
+  /** Withdraws your rating of the result (`404 rating_not_found` when you had none). */
+  unrateTask(taskId: string) {
+    return this.request<{ task: TaskView }>('DELETE', `/tasks/${taskId}/rating`);
+  }
 
   // context
   context(channelId: string, query: { task_id?: string; limit?: number; max_chars?: number } = {}) {

@@ -312,6 +312,7 @@ export function applyChannelEvent(ch: ChannelState, event: ChannelEvent): Channe
       return reacted(base, event);
     case 'task.created':
     case 'task.updated':
+    case 'task.rated':
       return base; // tasks are not part of a channel's message state
     case 'pin.added':
       return pinned(base, event.payload.pin.message_id, true);

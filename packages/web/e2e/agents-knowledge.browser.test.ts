@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createAgent, type ChorusAgent, type WebSocketFactory } from '@chorus/sdk';
 import { createWorld, unique, type World } from '../../server/src/test/fixtures.js';
+import { assign, finish } from '../../server/src/test/tasks.js';
 import { appPerFile, openAs, screenshot } from './app.js';
 
 /**
@@ -116,6 +117,38 @@ describe('agents, knowledge and search in the browser', () => {
     await card.getByText('summarise').waitFor();
     await screenshot(page, 'agent-profile');
     await page.context().close();
+  });
+
+  it('a person rates a finished agent result with the keyboard; another person sees the average change live', async () => {
+    const bob = await world.person('member', 'Bob');
+    const bot = await world.agent({ handle: unique('scribe') });
+    const channel = await world.channel(world.owner, { name: unique('release'), members: [bob.memberId, bot.memberId] });
+    const { task } = await assign(world.owner, channel, bot.memberId, 'Summarise the release, please');
+    await finish(bot, task.id, 'Release summary: all checks green');
+    const thread = channelPath(channel, `?panel=thread:${task.thread_root_id as string}`);
+
+    const bobPage = await openAs(env.browser, env.server.url, bob.token, thread);
+    const bobReview = article(bobPage.getByRole('complementary', { name: 'Thread' }), 'Release summary').getByLabel('Agent result');
+    await bobReview.getByText('No ratings yet').waitFor();
+
+    // The requester rates it 4 of 5 from the keyboard (a radio group: arrows move and choose), with a comment.
+    const page = await openAs(env.browser, env.server.url, world.owner.token, thread);
+    const review = article(page.getByRole('complementary', { name: 'Thread' }), 'Release summary').getByLabel('Agent result');
+    const stars = review.getByRole('radiogroup', { name: 'Your rating' });
+    await stars.getByRole('radio', { name: 'Rate 1 of 5' }).focus();
+    for (let i = 0; i < 3; i += 1) await page.keyboard.press('ArrowRight');
+    expect(await stars.getByRole('radio', { name: 'Rate 4 of 5' }).isChecked()).toBe(true);
+    await review.getByPlaceholder('Comment (optional)').fill('Clear, but name the failing job next time');
+    await review.getByRole('button', { name: 'Save rating' }).click();
+    await review.getByText('4 of 5 from 1 rating; yours: 4 of 5').waitFor();
+    await screenshot(page, 'agent-rated');
+
+    // Bob reads the room: the average changes without a reload; the owner's score and comment are not shown to him.
+    await bobReview.getByText('4 of 5 from 1 rating').waitFor();
+    expect(await bobReview.getByText('yours:', { exact: false }).count()).toBe(0);
+    expect(await bobPage.getByText('name the failing job').count()).toBe(0);
+    await page.context().close();
+    await bobPage.context().close();
   });
 
   it('a pin and a doc edit by one person appear for the other live', async () => {

@@ -281,6 +281,15 @@ export interface TaskInterventionsTable {
   created_at: Timestamp;
 }
 
+export interface TaskRatingsTable {
+  task_id: string;
+  member_id: string;
+  score: number;
+  comment: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface TaskTokensTable {
   id: Generated<string>;
   task_id: string;
@@ -480,6 +489,7 @@ export interface Database {
   tasks: TasksTable;
   builtin_agents: BuiltinAgentsTable;
   task_interventions: TaskInterventionsTable;
+  task_ratings: TaskRatingsTable;
   task_tokens: TaskTokensTable;
   audit_events: AuditEventsTable;
   audit_heads: AuditHeadsTable;
@@ -522,6 +532,7 @@ export const messageColumns = [
 export const everyMessageColumn: Exclude<keyof MessagesTable, (typeof messageColumns)[number]> extends never ? true : never = true;
 export type Task = Selectable<TasksTable>;
 export type TaskIntervention = Selectable<TaskInterventionsTable>;
+export type TaskRatingRow = Selectable<TaskRatingsTable>;
 export type Pin = Selectable<PinsTable>;
 /** A doc as read: every column but the generated search vector, which only SQL reads. */
 export type ChannelDoc = Omit<Selectable<ChannelDocsTable>, 'search'>;

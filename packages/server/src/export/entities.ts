@@ -63,6 +63,7 @@ export const entities = [
   { table: 'channel_events', where: inChannels, order: ['channel_id', 'seq'] },
   { table: 'tasks', where: inChannels, order: ['id'] },
   { table: 'task_interventions', where: (s) => sql`t.task_id in (select id from tasks where channel_id in ${channels(s)})`, order: ['id'] },
+  { table: 'task_ratings', where: (s) => sql`t.task_id in (select id from tasks where channel_id in ${channels(s)})`, order: ['task_id', 'member_id'] },
   { table: 'pins', where: inChannels, order: ['message_id'] },
   { table: 'channel_docs', where: inChannels, order: ['id'] },
   { table: 'channel_doc_revisions', where: (s) => sql`t.doc_id in (select id from channel_docs where channel_id in ${channels(s)})`, order: ['doc_id', 'revision'] },

@@ -94,6 +94,7 @@ async function richOrg(): Promise<World & { secretId: string; rootId: string; fi
   const task = await assign(w.owner, room, bot.memberId, `@${bot.handle} summarise, please`);
   const { resultId } = await finish(bot, task.task.id);
   expect((await w.owner.api.post(`/tasks/${task.task.id}/reject`, { reason: 'Too short' })).status).toBe(200);
+  expect((await w.owner.api.put(`/tasks/${task.task.id}/rating`, { score: 2, comment: 'Missed the budget' })).status).toBe(200);
   const first = await distil(w.owner, room, [{ type: 'message', id: root.id }]);
   const second = await distil(w.owner, room, [{ type: 'message', id: resultId }], { title: 'Launch, revised', body: 'Revised.' });
   expect((await w.owner.api.post(`/experience/${first.id}/supersede`, { by: second.id })).status, 'supersede').toBe(200);

@@ -89,6 +89,8 @@ export interface Cast {
    * {@link newRoom} makes it), in #secret, or in the channel given; endorsed by `endorsedBy`.
    */
   newEntry(options?: { in?: 'secret' | { channelId: string }; endorsedBy?: ActorName[] }): Promise<string>;
+  /** Each of these callers rates the task's result (3 of 5). */
+  rate(taskId: string, by: ActorName[]): Promise<void>;
   /** Adds the reaction of each of these callers to the message. */
   react(messageId: string, emoji: string, by: ActorName[]): Promise<void>;
   unique(prefix: string): string;
@@ -602,6 +604,22 @@ const taskRows: Row[] = [
     given: 'a fresh task the agent finished, requested by the owner',
     arrange: async (c) => ({ path: `/tasks/${(await c.newTask({ state: 'done' })).taskId}/result`, body: { body: 'The corrected summary.' } }),
     expect: judgement,
+  },
+  {
+    route: 'PUT /tasks/:taskId/rating',
+    given: 'a fresh task the agent finished, requested by the owner',
+    arrange: async (c) => ({ path: `/tasks/${(await c.newTask({ state: 'done' })).taskId}/rating`, body: { score: 4, comment: 'Clear and short.' } }),
+    expect: judgement,
+  },
+  {
+    route: 'DELETE /tasks/:taskId/rating',
+    given: 'a fresh task the agent finished, rated by the owner and the admin (a caller withdraws its own rating)',
+    arrange: async (c) => {
+      const { taskId } = await c.newTask({ state: 'done' });
+      await c.rate(taskId, ['owner', 'admin']);
+      return { path: `/tasks/${taskId}/rating` };
+    },
+    expect: { owner: 200, admin: 200, member: '404 rating_not_found', guest: noTask, agent: agentsNotAllowed, nonMember: noTask, deactivated },
   },
   {
     route: 'GET /agents/:agentId/tasks',

@@ -185,6 +185,9 @@ async function buildCast(accounts: Pool): Promise<Stage> {
       for (const name of options.endorsedBy ?? []) ok(await apis[name].put(`/experience/${entryId}/vote`, { vote: 'endorse' }), 200);
       return entryId;
     },
+    async rate(taskId, by) {
+      for (const name of by) ok(await apis[name].put(`/tasks/${taskId}/rating`, { score: 3 }), 200);
+    },
     async react(messageId, emoji, by) {
       for (const name of by) ok(await apis[name].put(`/messages/${messageId}/reactions/${emoji}`), 204);
     },

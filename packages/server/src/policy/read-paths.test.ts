@@ -5,7 +5,7 @@ import { age } from '../test/context-fixtures.js';
 import { createWorld, unique } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 import { openSocket } from '../test/sockets.js';
-import { assign, claim } from '../test/tasks.js';
+import { assign, claim, finish } from '../test/tasks.js';
 import { upload } from '../test/files.js';
 
 /**
@@ -370,6 +370,28 @@ describe('what the counts and task events say about hidden messages', () => {
       expect(tasks).toEqual([]);
     } finally {
       socket.close();
+    }
+  });
+
+  it('a rating reaches another agent only if it may read the task’s request (mentions_only); the rated agent hears it', async () => {
+    const w = await createWorld(server.url);
+    const x = await w.agent();
+    const y = await w.agent();
+    const ch = await w.channel(w.owner, { kind: 'private', agent_access: 'mentions_only', members: [x.memberId, y.memberId] });
+    const [ySocket, xSocket] = [await openSocket(server.url, y.token, w.orgId), await openSocket(server.url, x.token, w.orgId)];
+    try {
+      const forX = await assign(w.owner, ch, x.memberId, 'Only for x');
+      await finish(x, forX.task.id, 'Done, x.');
+      expect((await w.owner.api.put(`/tasks/${forX.task.id}/rating`, { score: 2, comment: 'SECRET-rating-comment' })).status).toBe(200);
+      await xSocket.until(() => xSocket.eventsOf(ch, 'task.rated').length > 0);
+      // A later task for y: y hears of it, and so of everything before it in the channel that it may read.
+      const forY = await assign(w.owner, ch, y.memberId, 'For y');
+      await ySocket.until(() => ySocket.eventsOf(ch, 'task.created').some((e) => e.type === 'task.created' && e.payload.task.id === forY.task.id));
+      expect(ySocket.eventsOf(ch, 'task.rated')).toEqual([]);
+      expect(JSON.stringify([xSocket.events, ySocket.events])).not.toContain('SECRET-rating-comment');
+    } finally {
+      ySocket.close();
+      xSocket.close();
     }
   });
 });

@@ -12,6 +12,7 @@ export interface TaskAccess extends ChannelAccess {
   task: Pick<Task, 'id' | 'agent_id' | 'requester_id'>;
 }
 
+const peopleOnly = (t: TaskAccess) => (isHuman(t.actor) ? allow : deny(403, 'agents_not_allowed', "Only people judge an agent's work."));
 const outOfScope = () => deny(403, 'task_token_out_of_scope', "A task token is good only for its own task's work.");
 
 /** Seeing that the task exists: whoever can see its channel. Routes check this before the action's own rule. */
@@ -47,12 +48,20 @@ export function canClaimTask(t: TaskAccess): Decision {
 export function canJudgeTask(t: TaskAccess): Decision {
   return all(
     () => visible(t),
-    () => (isHuman(t.actor) ? allow : deny(403, 'agents_not_allowed', "Only people judge an agent's work.")),
+    () => peopleOnly(t),
     () =>
       t.task.requester_id === t.actor.member.id || t.membership?.role === 'owner' || t.membership?.role === 'moderator' || isOrgAdmin(t.actor)
         ? allow
         : deny(403, 'not_requester', "Only the requester, the channel's moderators and org admins can judge this task."),
   );
+}
+
+/**
+ * Withdrawing one's own rating of a result: any person who can see the task, so that a person who rated
+ * it as a moderator can still take the rating back after losing the role.
+ */
+export function canWithdrawRating(t: TaskAccess): Decision {
+  return all(() => visible(t), () => peopleOnly(t));
 }
 
 /** Assigning work: posting the request in the channel, with a full token (a task token works on its task only). */

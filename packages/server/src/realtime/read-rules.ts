@@ -93,6 +93,7 @@ function messageOf(event: ChannelEvent): MessageView | { id: string } | null {
     // A task is about its request: whoever may not read that message does not hear of the task (its own agent always does).
     case 'task.created':
     case 'task.updated':
+    case 'task.rated':
       return event.payload.task.request_message_id ? { id: event.payload.task.request_message_id } : null;
     default:
       return null;
@@ -176,7 +177,7 @@ export class StreamReadRules {
   mayRead(stream: Stream, sub: Subscription, event: ChannelEvent): boolean {
     const member = sub.connection.actor?.member;
     if (!member) return false;
-    if ((event.type === 'task.created' || event.type === 'task.updated') && event.payload.task.agent_id === member.id) return true;
+    if ((event.type === 'task.created' || event.type === 'task.updated' || event.type === 'task.rated') && event.payload.task.agent_id === member.id) return true;
     const message = messageOf(event);
     if (!message) return true;
     const state = this.#states.get(stream);

@@ -15,8 +15,8 @@ import { auditTask, lockTask, publishTask, updateTask } from './writes.js';
  * to the channel as `task.updated`, and written to the audit chain.
  */
 
-/** A result exists to judge once the agent finished; a rejected result can still be redone or corrected. */
-function judgeable(task: Task, allowed: readonly Task['status'][], what: string): void {
+/** A result exists to judge once the agent finished; a rejected result can still be redone, corrected or rated. */
+export function judgeable(task: Task, allowed: readonly Task['status'][], what: string): void {
   if (!allowed.includes(task.status)) throw conflict('task_not_done', `The task is ${task.status}; only a finished result can be ${what}.`);
 }
 
@@ -44,6 +44,8 @@ export async function redoTask(ctx: AppContext, t: TaskAccess, reason: string | 
     const current = await lockTask(m.trx, t.task.id);
     judgeable(current, ['done', 'rejected'], 'redone');
     const task = await updateTask(m.trx, current.id, { status: 'queued', attempts: 0, lease_expires_at: null, finished_at: null, failure_reason: null, result_message_id: null });
+    // The ratings were of the result that is now being redone.
+    await m.trx.deleteFrom('task_ratings').where('task_id', '=', task.id).execute();
     return { task, intervention: await record(m, t, task, 'redo', reason) };
   });
 }

@@ -95,7 +95,7 @@ export async function createTasksFromMessages(m: Mutation, messages: Message[], 
   for (const task of tasks) byChannel.set(task.channel_id, [...(byChannel.get(task.channel_id) ?? []), task]);
   for (const [channelId, channelTasks] of [...byChannel].sort(([x], [y]) => (x < y ? -1 : 1))) {
     const first = await allocateSeq(m.trx, channelId, channelTasks.length);
-    for (const [i, task] of channelTasks.entries()) await publishTask(m, task, 'task.created', task.requester_id, { seq: first + i, interventions: [] });
+    for (const [i, task] of channelTasks.entries()) await publishTask(m, task, 'task.created', task.requester_id, { seq: first + i, interventions: [], ratings: [] });
   }
   // Outgoing webhooks: the deliveries are written with the tasks (the outbox), sent after commit by the worker.
   await enqueueTaskDeliveries(m, tasks, asking);

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import type { InterventionView, TaskView } from '@chorus/protocol/views';
-import type { Task, TaskIntervention } from '../db/schema.js';
+import type { InterventionView, TaskRating, TaskView } from '@chorus/protocol/views';
+import type { Task, TaskIntervention, TaskRatingRow } from '../db/schema.js';
 import { Nullable, Timestamp } from '../http/schemas.js';
 import { MessageViewSchema, type MessageView } from '../messages/presenters.js';
 
@@ -13,6 +13,12 @@ export const InterventionViewSchema = Type.Object({
   kind: InterventionKindSchema,
   reason: Nullable(Type.String()),
   created_at: Timestamp,
+});
+
+export const TaskRatingSchema = Type.Object({
+  average: Nullable(Type.Number({ minimum: 1, maximum: 5 })),
+  count: Type.Integer({ minimum: 0 }),
+  mine: Nullable(Type.Object({ score: Type.Integer({ minimum: 1, maximum: 5 }), comment: Nullable(Type.String()), updated_at: Timestamp })),
 });
 
 export const TaskViewSchema = Type.Object({
@@ -37,6 +43,7 @@ export const TaskViewSchema = Type.Object({
   finished_at: Nullable(Timestamp),
   updated_at: Timestamp,
   interventions: Type.Array(InterventionViewSchema),
+  rating: TaskRatingSchema,
 });
 
 /** A task with the messages it names, each present only when the reader may read it. */
@@ -57,8 +64,25 @@ export function presentIntervention(i: TaskIntervention, redact = false): Interv
   return { id: i.id, member_id: i.member_id, kind: i.kind, reason: redact ? null : i.reason, created_at: i.created_at.toISOString() };
 }
 
-/** The one shape of a task: REST answers and `task.*` events carry the same view. */
-export function presentTask(t: Task, interventions: TaskIntervention[], redact = false): TaskView {
+/**
+ * A task's ratings for one reader: the mean of every person's score (two decimals) and their number,
+ * and the reader's own. `readerId` null (an event's view, which every reader gets alike) leaves `mine` null.
+ */
+export function presentRating(ratings: readonly TaskRatingRow[], readerId: string | null): TaskRating {
+  const sum = ratings.reduce((total, r) => total + r.score, 0);
+  const mine = readerId === null ? undefined : ratings.find((r) => r.member_id === readerId);
+  return {
+    average: ratings.length === 0 ? null : Math.round((sum / ratings.length) * 100) / 100,
+    count: ratings.length,
+    mine: mine ? { score: mine.score, comment: mine.comment, updated_at: mine.updated_at.toISOString() } : null,
+  };
+}
+
+/**
+ * The one shape of a task: REST answers and `task.*` events carry the same view. `ratings` may hold
+ * other tasks' ratings too; only this task's count.
+ */
+export function presentTask(t: Task, interventions: TaskIntervention[], redact = false, ratings: readonly TaskRatingRow[] = [], readerId: string | null = null): TaskView {
   return {
     id: t.id,
     org_id: t.org_id,
@@ -81,6 +105,7 @@ export function presentTask(t: Task, interventions: TaskIntervention[], redact =
     finished_at: t.finished_at?.toISOString() ?? null,
     updated_at: t.updated_at.toISOString(),
     interventions: interventions.filter((i) => i.task_id === t.id).map((i) => presentIntervention(i, redact)),
+    rating: presentRating(ratings.filter((r) => r.task_id === t.id), readerId),
   };
 }
 
@@ -88,6 +113,7 @@ const Count = Type.Integer({ minimum: 0 });
 const Rate = Nullable(Type.Number({ minimum: 0, maximum: 1 }));
 const Window = Type.Object({ days: Type.Integer(), since: Timestamp });
 const ByKind = { reject: Count, redo: Count, edit: Count };
+const RatingFigures = Type.Object({ average: Nullable(Type.Number({ minimum: 1, maximum: 5 })), count: Count });
 
 const FiguresProperties = {
   tasks: Count,
@@ -97,6 +123,7 @@ const FiguresProperties = {
   rejection_rate: Rate,
   redo_rate: Rate,
   interventions: Type.Object(ByKind),
+  rating: RatingFigures,
 };
 
 /** GET /agents/:agentId/stats (definitions in stats.ts). */
@@ -105,7 +132,7 @@ export const AgentStatsSchema = Type.Object({
   window: Window,
   totals: Type.Object(FiguresProperties),
   channels: Type.Array(Type.Object({ channel_id: Type.String(), ...FiguresProperties })),
-  days: Type.Array(Type.Object({ day: Type.String(), created: Count, done: Count, failed: Count, rejected: Count, interventions: Count })),
+  days: Type.Array(Type.Object({ day: Type.String(), created: Count, done: Count, failed: Count, rejected: Count, interventions: Count, rating: RatingFigures })),
 });
 
 /** GET /orgs/:orgId/insights/interventions. */

@@ -6,7 +6,7 @@ import { recordAgentRead } from '../audit/agent-reads.js';
 import { visibleMessages } from '../messages/history.js';
 import { canReadMessages, type ChannelAccess } from '../policy/channel.js';
 import { presentTask, type TaskDetail } from './presenters.js';
-import { interventionsOf } from './writes.js';
+import { interventionsOf, ratingsOf } from './writes.js';
 
 export interface TaskFilter {
   status?: TaskStatus | undefined;
@@ -47,10 +47,11 @@ export async function detailsFor(ctx: AppContext, reader: Actor, tasks: Task[], 
       return rows;
     }),
   );
-  const [interventions, views] = await Promise.all([interventionsOf(ctx.db, tasks.map((t) => t.id)), viewsOf(ctx.db, served.flat())]);
+  const taskIds = tasks.map((t) => t.id);
+  const [interventions, ratings, views] = await Promise.all([interventionsOf(ctx.db, taskIds), ratingsOf(ctx.db, taskIds), viewsOf(ctx.db, served.flat())]);
   const viewById = new Map(views.map((v) => [v.id, v]));
   return tasks.map((t) => ({
-    task: presentTask(t, interventions, !readable.has(t.channel_id)),
+    task: presentTask(t, interventions, !readable.has(t.channel_id), ratings, reader.member.id),
     request: (t.request_message_id && viewById.get(t.request_message_id)) || null,
     result: (t.result_message_id && viewById.get(t.result_message_id)) || null,
   }));

@@ -14,6 +14,7 @@ import { canReadTask, canSeeTask, type TaskAccess } from '../policy/task.js';
 import { editResult, redoTask, rejectTask } from './interventions.js';
 import { InterventionViewSchema, TaskDetailSchema, TaskStatusSchema, TaskViewSchema, presentIntervention } from './presenters.js';
 import { channelTasks, detailsFor } from './reads.js';
+import { rateTask, unrateTask } from './ratings.js';
 import { assignTask, claimTask, completeTask, failTask, heartbeat } from './service.js';
 import { postingRateLimit } from '../http/rate-limits.js';
 
@@ -28,6 +29,10 @@ export const ListQuery = Closed({
 /** A task with its channel access, as routes load it. */
 type Loaded = ChannelAccess & { task: Task };
 const Judged = Type.Object({ task: TaskViewSchema, intervention: InterventionViewSchema });
+const Rating = Closed({
+  score: Type.Integer({ minimum: 1, maximum: 5, description: 'a whole number from 1 (poor) to 5 (excellent)' }),
+  comment: Type.Optional(Type.String({ maxLength: 1000, description: 'why; at most 1,000 characters' })),
+});
 
 /** Tasks: assignment, the agent's claim → heartbeat → complete | fail, people's judgements, and reads. */
 export function taskRoutes(app: App, ctx: AppContext): void {
@@ -181,6 +186,32 @@ export function taskRoutes(app: App, ctx: AppContext): void {
       const t = await load(requirePrincipal(request), request.params.taskId, canSeeTask);
       const { task, message, intervention } = await editResult(ctx, t, request.body.body, request.body.reason ?? null);
       return { task: (await detail(t, task)).task, message, intervention: presentIntervention(intervention) };
+    },
+  );
+
+  app.put(
+    '/tasks/:taskId/rating',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: "Rate the agent's finished result from 1 to 5, with an optional comment (those who may judge it); replaces your rating",
+        params: TaskParams,
+        body: Rating,
+        response: { 200: Type.Object({ task: TaskViewSchema }), ...commonErrors },
+      },
+    },
+    async (request) => {
+      const t = await load(requirePrincipal(request), request.params.taskId, canSeeTask);
+      return { task: (await detail(t, await rateTask(ctx, t, request.body))).task };
+    },
+  );
+
+  app.delete(
+    '/tasks/:taskId/rating',
+    { schema: { tags: ['tasks'], summary: 'Withdraw your rating of the result', params: TaskParams, response: { 200: Type.Object({ task: TaskViewSchema }), ...commonErrors } } },
+    async (request) => {
+      const t = await load(requirePrincipal(request), request.params.taskId, canSeeTask);
+      return { task: (await detail(t, await unrateTask(ctx, t))).task };
     },
   );
 }

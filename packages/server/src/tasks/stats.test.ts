@@ -33,7 +33,8 @@ async function newTask(w: World, channelId: string, agent: Agent): Promise<strin
  * A known history. The agent `bot`, in #a: t1–t4 done in 10, 20, 30 and 100 s (t1 and t3 corrected
  * by a person, t2 redone once then done again), t5 failed; in #b: t6 done in 40 s then rejected, t7
  * queued; t8 done in #a 40 days ago. The agent `bot2`, in #b: u1 done then rejected. All the
- * interventions were made two days ago.
+ * interventions were made two days ago. Ratings (by the owner, who asked for everything): t1 4 and t4 5,
+ * given two days ago; t6 1, yesterday; t8 3, 40 days ago.
  */
 async function history() {
   const w = await createWorld(server.url);
@@ -61,6 +62,7 @@ async function history() {
   await finish(bot, id('t2'));
   ok(await w.owner.api.post(`/tasks/${id('t6')}/reject`, { reason: 'Wrong.' }));
   ok(await w.owner.api.post(`/tasks/${id('u1')}/reject`, { reason: 'Wrong too.' }));
+  for (const [name, score] of [['t1', 4], ['t4', 5], ['t6', 1], ['t8', 3]] as const) ok(await w.owner.api.put(`/tasks/${id(name)}/rating`, { score }));
 
   const twoDaysAgo = noon(2);
   const yesterday = noon(1);
@@ -70,6 +72,10 @@ async function history() {
   await backdate(id('u1'), yesterday, 1);
   await backdate(id('t8'), new Date(Date.now() - 40 * dayMs), 5);
   await server.ctx.db.updateTable('task_interventions').set({ created_at: new Date(twoDaysAgo.getTime() + 3_600_000) }).where('task_id', 'in', Object.values(ids)).execute();
+  const rated = async (names: string[], at: Date) => server.ctx.db.updateTable('task_ratings').set({ updated_at: at }).where('task_id', 'in', names.map(id)).execute();
+  await rated(['t1', 't4'], new Date(twoDaysAgo.getTime() + 3_600_000));
+  await rated(['t6'], yesterday);
+  await rated(['t8'], new Date(Date.now() - 40 * dayMs));
   return { w, bot, bot2, a, b, twoDaysAgo, yesterday };
 }
 
@@ -89,6 +95,7 @@ describe('agent work history and org insights', () => {
       rejection_rate: 0.2,
       redo_rate: 0.2,
       interventions: { reject: 1, redo: 1, edit: 2 },
+      rating: { average: 3.33, count: 3 },
     });
     expect(stats.channels).toEqual([
       {
@@ -100,6 +107,7 @@ describe('agent work history and org insights', () => {
         rejection_rate: 0,
         redo_rate: 0.25,
         interventions: { reject: 0, redo: 1, edit: 2 },
+        rating: { average: 4.5, count: 2 },
       },
       {
         channel_id: b,
@@ -110,17 +118,19 @@ describe('agent work history and org insights', () => {
         rejection_rate: 1,
         redo_rate: 0,
         interventions: { reject: 1, redo: 0, edit: 0 },
+        rating: { average: 1, count: 1 },
       },
     ]);
     expect(stats.days).toEqual([
-      { day: dateOf(twoDaysAgo), created: 5, done: 4, failed: 1, rejected: 0, interventions: 4 },
-      { day: dateOf(yesterday), created: 2, done: 0, failed: 0, rejected: 1, interventions: 0 },
+      { day: dateOf(twoDaysAgo), created: 5, done: 4, failed: 1, rejected: 0, interventions: 4, rating: { average: 4.5, count: 2 } },
+      { day: dateOf(yesterday), created: 2, done: 0, failed: 0, rejected: 1, interventions: 0, rating: { average: 1, count: 1 } },
     ]);
 
     // A wider window takes in the task from 40 days ago.
     const wide = (await w.owner.api.get(`/agents/${bot.memberId}/stats?days=60`)).body;
     expect(wide.totals).toMatchObject({ tasks: 8, delivered: 6, by_status: { done: 5 } });
     expect(wide.totals.time_to_done.median_seconds).toBe(25);
+    expect(wide.totals.rating).toEqual({ average: 3.25, count: 4 });
   });
 
   it('an agent with no work has empty figures', async () => {
@@ -135,6 +145,7 @@ describe('agent work history and org insights', () => {
       rejection_rate: null,
       redo_rate: null,
       interventions: { reject: 0, redo: 0, edit: 0 },
+      rating: { average: null, count: 0 },
     });
     expect(stats.channels).toEqual([]);
     expect(stats.days).toEqual([]);

@@ -14,6 +14,9 @@ import type { InterventionKind, TaskStatus } from '../db/schema.js';
  *   judge only delivered results, and a redo sends a delivered task back to the queue);
  * - rejection rate: delivered tasks rejected at least once ÷ delivered tasks; redo rate likewise
  *   with redos; `null` when nothing was delivered.
+ * - rating: the mean of every person's current rating (1–5) of the window's tasks, each rating
+ *   counting once, and how many there are; `null` average with none. A redo clears a task's ratings.
+ *   Per day: the ratings given (or last changed) that day.
  */
 
 export interface Figures {
@@ -24,6 +27,12 @@ export interface Figures {
   rejection_rate: number | null;
   redo_rate: number | null;
   interventions: Record<InterventionKind, number>;
+  rating: RatingFigures;
+}
+
+export interface RatingFigures {
+  average: number | null;
+  count: number;
 }
 
 export interface AgentStats {
@@ -32,7 +41,7 @@ export interface AgentStats {
   totals: Figures;
   channels: (Figures & { channel_id: string })[];
   /** UTC days with activity, oldest first: tasks created that day by their status now, and interventions made that day. */
-  days: { day: string; created: number; done: number; failed: number; rejected: number; interventions: number }[];
+  days: { day: string; created: number; done: number; failed: number; rejected: number; interventions: number; rating: RatingFigures }[];
 }
 
 const statuses: TaskStatus[] = ['queued', 'running', 'done', 'failed', 'rejected'];
@@ -45,7 +54,7 @@ const countWhere = (condition: Expression<SqlBool>) => sql<number>`(count(*) fil
 const secondsToDone = sql`extract(epoch from t.finished_at - t.created_at)::float8`;
 const percentile = (p: number) =>
   sql<number | null>`percentile_cont(${sql.lit(p)}) within group (order by ${secondsToDone}) filter (where t.status in ('done', 'rejected') and t.finished_at is not null)`;
-const utcDay = (column: 't.created_at' | 'i.created_at') => sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD')`;
+const utcDay = (column: 't.created_at' | 'i.created_at' | 'r.updated_at') => sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD')`;
 
 const rate = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 const emptyFigures = (): Figures => ({
@@ -56,7 +65,11 @@ const emptyFigures = (): Figures => ({
   rejection_rate: null,
   redo_rate: null,
   interventions: { reject: 0, redo: 0, edit: 0 },
+  rating: noRating(),
 });
+const noRating = (): RatingFigures => ({ average: null, count: 0 });
+const ratingColumns = [sql<number | null>`round(avg(r.score), 2)::float8`.as('average'), sql<number>`count(*)::int`.as('count')] as const;
+const ratingOf = (row: { average: number | null; count: number }): RatingFigures => ({ average: row.average, count: row.count });
 
 export function windowStart(days: number, now = new Date()): Date {
   return new Date(now.getTime() - days * 86_400_000);
@@ -65,7 +78,8 @@ export function windowStart(days: number, now = new Date()): Date {
 export async function agentStats(ctx: AppContext, agentId: string, days: number): Promise<AgentStats> {
   const since = windowStart(days);
   const tasks = ctx.db.selectFrom('tasks as t').where('t.agent_id', '=', agentId).where('t.created_at', '>=', since);
-  const [figures, interventions, daily, dailyInterventions] = await Promise.all([
+  const rated = tasks.innerJoin('task_ratings as r', 'r.task_id', 't.id');
+  const [figures, interventions, daily, dailyInterventions, ratings, dailyRatings] = await Promise.all([
     tasks
       .select((eb) => [
         't.channel_id',
@@ -90,6 +104,8 @@ export async function agentStats(ctx: AppContext, agentId: string, days: number)
       .groupBy(sql`1`)
       .execute(),
     tasks.innerJoin('task_interventions as i', 'i.task_id', 't.id').select([utcDay('i.created_at').as('day'), sql<number>`count(*)::int`.as('n')]).groupBy(sql`1`).execute(),
+    rated.select(['t.channel_id', sql<number>`grouping(t.channel_id)`.as('is_total'), ...ratingColumns]).groupBy(sql`grouping sets ((t.channel_id), ())`).execute(),
+    rated.select([utcDay('r.updated_at').as('day'), ...ratingColumns]).groupBy(sql`1`).execute(),
   ]);
 
   const byChannel = new Map<string, Figures>();
@@ -103,6 +119,7 @@ export async function agentStats(ctx: AppContext, agentId: string, days: number)
       rejection_rate: rate(row.rejected_tasks, row.delivered),
       redo_rate: rate(row.redone_tasks, row.delivered),
       interventions: { reject: 0, redo: 0, edit: 0 },
+      rating: noRating(),
     };
     if (row.is_total) totals = f;
     else byChannel.set(row.channel_id, f);
@@ -111,14 +128,20 @@ export async function agentStats(ctx: AppContext, agentId: string, days: number)
     const target = row.is_total ? totals : byChannel.get(row.channel_id);
     if (target && kinds.includes(row.kind)) target.interventions[row.kind] = row.n;
   }
+  for (const row of ratings) {
+    const target = row.is_total ? totals : byChannel.get(row.channel_id);
+    if (target) target.rating = ratingOf(row);
+  }
 
   const dayMap = new Map<string, AgentStats['days'][number]>();
-  for (const d of daily) dayMap.set(d.day, { day: d.day, created: d.created, done: d.done, failed: d.failed, rejected: d.rejected, interventions: 0 });
-  for (const d of dailyInterventions) {
-    const entry = dayMap.get(d.day) ?? { day: d.day, created: 0, done: 0, failed: 0, rejected: 0, interventions: 0 };
-    entry.interventions = d.n;
-    dayMap.set(d.day, entry);
-  }
+  const dayOf = (day: string) => {
+    const entry = dayMap.get(day) ?? { day, created: 0, done: 0, failed: 0, rejected: 0, interventions: 0, rating: noRating() };
+    dayMap.set(day, entry);
+    return entry;
+  };
+  for (const d of daily) Object.assign(dayOf(d.day), { created: d.created, done: d.done, failed: d.failed, rejected: d.rejected });
+  for (const d of dailyInterventions) dayOf(d.day).interventions = d.n;
+  for (const d of dailyRatings) dayOf(d.day).rating = ratingOf(d);
 
   return {
     agent_id: agentId,

@@ -2,7 +2,7 @@ import type { Updateable } from 'kysely';
 import type { TaskView } from '@chorus/protocol/views';
 import { appendAudit, type AuditEntry } from '../audit/chain.js';
 import type { Db, Trx } from '../db/database.js';
-import type { Task, TaskIntervention, TasksTable } from '../db/schema.js';
+import type { Task, TaskIntervention, TaskRatingRow, TasksTable } from '../db/schema.js';
 import { allocateSeq, appendEvent, type Mutation } from '../events/log.js';
 import { notFound } from '../http/errors.js';
 import { viewOf } from '../messages/views.js';
@@ -28,18 +28,30 @@ export async function updateTask(trx: Trx, taskId: string, changes: Omit<Updatea
     .executeTakeFirstOrThrow();
 }
 
+/** The task's view as events carry it (no reader's own rating). A new task passes its empty interventions and ratings. */
+export async function eventView(trx: Trx, task: Task, known: { interventions?: TaskIntervention[]; ratings?: TaskRatingRow[] } = {}): Promise<TaskView> {
+  const interventions = known.interventions ?? (await interventionsOf(trx, [task.id]));
+  const ratings = known.ratings ?? (await ratingsOf(trx, [task.id]));
+  return presentTask(task, interventions, false, ratings);
+}
+
 /** Appends `task.created` or `task.updated` with the task's view; published after commit. */
 export async function publishTask(
   m: Mutation,
   task: Task,
   type: 'task.created' | 'task.updated',
   actorId: string | null,
-  options: { seq?: number; interventions?: TaskIntervention[] } = {},
+  options: { seq?: number; interventions?: TaskIntervention[]; ratings?: TaskRatingRow[] } = {},
 ): Promise<TaskView> {
-  const interventions = options.interventions ?? (await interventionsOf(m.trx, [task.id]));
-  const view = presentTask(task, interventions);
+  const view = await eventView(m.trx, task, options);
   await appendEvent(m, { orgId: task.org_id, channelId: task.channel_id, type, actorId, payload: { task: view }, ...(options.seq === undefined ? {} : { seq: options.seq }) });
   return view;
+}
+
+/** Every person's rating of these tasks. */
+export async function ratingsOf(db: Db | Trx, taskIds: string[]): Promise<TaskRatingRow[]> {
+  if (taskIds.length === 0) return [];
+  return db.selectFrom('task_ratings').selectAll().where('task_id', 'in', taskIds).execute();
 }
 
 /** The interventions on these tasks, oldest first. */

@@ -10,6 +10,7 @@ import * as m0009 from './0009_builtin_agents.js';
 import * as m0010 from './0010_files.js';
 import * as m0011 from './0011_retention.js';
 import * as m0012 from './0012_profiles.js';
+import * as m0013 from './0013_task_ratings.js';
 
 /**
  * Every schema version, in order. A migration is never edited once it has
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0010_files': m0010,
   '0011_retention': m0011,
   '0012_profiles': m0012,
+  '0013_task_ratings': m0013,
 };

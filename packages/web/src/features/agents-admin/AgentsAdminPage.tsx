@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type SyntheticEvent } from 'react';
 import { agentScopes, type AgentScope, type AgentStats, type AgentTokenView, type AgentView } from '@chorus/sdk';
+import { ratingSummary } from '../agents/TaskRating.js';
 import { useStore } from '../../app/workspace/provider.js';
 import { useMe } from '../../app/workspace/hooks.js';
 import { errorMessage } from '../../components/errors.js';
@@ -131,7 +132,8 @@ function AgentCard({ agent, onChanged }: { agent: AgentView; onChanged: () => vo
         <p aria-label="Work in the last 30 days">
           Last 30 days: {totals.tasks} tasks, {totals.by_status.done} done, {totals.by_status.failed} failed, {totals.by_status.rejected} rejected
           {totals.time_to_done.median_seconds !== null && `, median ${Math.round(totals.time_to_done.median_seconds)} s to done`}
-          {totals.rejection_rate !== null && `, ${Math.round(totals.rejection_rate * 100)}% rejected`}.
+          {totals.rejection_rate !== null && `, ${Math.round(totals.rejection_rate * 100)}% rejected`}
+          {totals.rating.count > 0 ? `; rated ${ratingSummary(totals.rating)}` : '; not rated yet'}.
         </p>
       )}
       <div className="row-actions">

@@ -21,6 +21,24 @@ export function reasoningSteps(messages: Iterable<MessageView>, reply: MessageVi
   return steps;
 }
 
+/**
+ * The messages a list should show as rows: all but the steps {@link ReasoningSteps} already shows
+ * collapsed under a later reply (the same steps {@link reasoningSteps} finds for each agent reply).
+ * Steps with no reply after them yet (the agent is still at work) stay rows. One pass in seq order.
+ */
+export function withoutCollapsedSteps(messages: readonly MessageView[]): readonly MessageView[] {
+  const pending = new Map<string, MessageView[]>(); // by author and thread: steps since that author's last message there
+  const collapsed = new Set<string>();
+  for (const m of [...messages].sort((a, b) => a.seq - b.seq)) {
+    const key = `${m.author.id} ${m.thread_root_id ?? ''}`;
+    if (m.author.kind === 'agent' && m.kind === 'chat') for (const step of pending.get(key) ?? []) collapsed.add(step.id);
+    if (m.deleted_at !== null) continue; // a tombstone neither ends nor joins a run of steps, as in reasoningSteps
+    if (stepKinds.has(m.kind)) pending.set(key, [...(pending.get(key) ?? []), m]);
+    else pending.delete(key);
+  }
+  return collapsed.size === 0 ? messages : messages.filter((m) => !collapsed.has(m.id));
+}
+
 export function ReasoningSteps({ message }: { message: MessageView }) {
   const relevant = message.author.kind === 'agent' && message.kind === 'chat';
   const channel = useChannel(relevant ? message.channel_id : null);

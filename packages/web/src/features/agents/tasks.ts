@@ -1,12 +1,13 @@
 import { useEffect, useSyncExternalStore } from 'react';
-import type { TaskDetail } from '@chorus/sdk';
+import { applyTaskAnswer, applyTaskEvent, isOwnRating, isTaskEvent, type TaskDetail } from '@chorus/sdk';
 import type { TaskView } from '@chorus/protocol/views';
 import type { WorkspaceStore } from '../../app/workspace/workspace-store.js';
 
 /**
  * Tasks by their result message, per channel: loaded once when a channel's agent message first asks
- * (`GET /channels/:id/tasks`), then kept current from `task.created` / `task.updated` events, which
- * carry the whole task. Lets a reply show its task's status, interventions and the judge buttons.
+ * (`GET /channels/:id/tasks`), then kept current from `task.created` / `task.updated` / `task.rated`
+ * events, which carry the whole task (the SDK's `applyTaskEvent` keeps my own rating, which events do
+ * not carry). Lets a reply show its task's status, interventions, ratings and the judge buttons.
  */
 export class TaskIndex {
   readonly #byId = new Map<string, TaskView>();
@@ -21,7 +22,11 @@ export class TaskIndex {
     const socket = this.store.socket;
     if (!socket || this.#detach) return;
     const off = socket.on('event', (event) => {
-      if (event.type === 'task.created' || event.type === 'task.updated') this.#put([event.payload.task]);
+      if (!isTaskEvent(event)) return;
+      const id = event.payload.task.id;
+      this.#set(id, applyTaskEvent(this.#byId.get(id), event));
+      // My own rating, perhaps from another device: the event cannot say what it was.
+      if (isOwnRating(event, this.store.getSnapshot().me?.id)) this.store.rest.task(id).then(({ task }) => { this.put(task); }).catch(() => undefined);
     });
     this.#detach = () => { off(); this.#detach = null; };
   }
@@ -48,11 +53,22 @@ export class TaskIndex {
     return undefined;
   }
 
+  /** A task as a REST answer gives it (with my own rating). */
+  put(task: TaskView): void {
+    this.#set(task.id, applyTaskAnswer(this.#byId.get(task.id), task));
+  }
+
   #put(tasks: TaskView[]): void {
-    for (const t of tasks) {
-      const held = this.#byId.get(t.id);
-      if (!held || held.updated_at <= t.updated_at) this.#byId.set(t.id, t);
-    }
+    for (const t of tasks) this.#byId.set(t.id, applyTaskAnswer(this.#byId.get(t.id), t));
+    this.#changed();
+  }
+
+  #set(id: string, task: TaskView): void {
+    this.#byId.set(id, task);
+    this.#changed();
+  }
+
+  #changed(): void {
     this.#version += 1;
     for (const l of this.#listeners) l();
   }
@@ -60,14 +76,19 @@ export class TaskIndex {
 
 const indexes = new WeakMap<WorkspaceStore, TaskIndex>();
 
-/** The task an agent's message is the result of, kept live. */
-export function useResultTask(store: WorkspaceStore, channelId: string, messageId: string, enabled: boolean): TaskView | undefined {
+/** The workspace's task index (one per store). */
+export function taskIndex(store: WorkspaceStore): TaskIndex {
   let index = indexes.get(store);
   if (!index) {
     index = new TaskIndex(store);
     indexes.set(store, index);
   }
-  const i = index;
+  return index;
+}
+
+/** The task an agent's message is the result of, kept live. */
+export function useResultTask(store: WorkspaceStore, channelId: string, messageId: string, enabled: boolean): TaskView | undefined {
+  const i = taskIndex(store);
   useEffect(() => {
     if (!enabled) return;
     i.attach();

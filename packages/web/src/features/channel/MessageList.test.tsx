@@ -159,4 +159,15 @@ describe('the message list', () => {
     expect(body.textContent).toContain('<script>');
     expect((window as { __xss?: number }).__xss).toBeUndefined();
   });
+
+  it("shows an agent's reasoning steps once, collapsed under its reply, not also as rows", () => {
+    renderList([
+      message(1, ana, '@helper why is the build red?'),
+      message(2, helper, 'Looking at the CI log.', { kind: 'agent_reasoning' }),
+      message(3, helper, 'The lockfile is stale.'),
+    ], { answer: () => ({ tasks: [] }) });
+    expect(articles()).toHaveLength(2);
+    expect(screen.getByText('Reasoning (1 step)')).toBeTruthy();
+    expect(screen.getAllByText('Looking at the CI log.', { exact: false })).toHaveLength(1);
+  });
 });

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { MessageView } from '@chorus/sdk';
 import { MessageItem } from '../messages/MessageItem.js';
+import { withoutCollapsedSteps } from '../agents/Reasoning.js';
 import { buildRows } from './rows.js';
 import { messageListHint, onMessageListKey } from '../messages/keyboard.js';
 
@@ -30,7 +31,8 @@ const nearBottomPx = 80;
 export function MessageList(props: MessageListProps) {
   const { messages, lastReadSeq, me, hasMoreBefore, loadingOlder, onLoadOlder, onFirstPaint } = props;
   const scroller = useRef<HTMLDivElement>(null);
-  const rows = useMemo(() => buildRows(messages, lastReadSeq, me, !hasMoreBefore), [messages, lastReadSeq, me, hasMoreBefore]);
+  // An agent's reasoning steps show collapsed under its reply (the reasoning footer), not as rows too.
+  const rows = useMemo(() => buildRows(withoutCollapsedSteps(messages), lastReadSeq, me, !hasMoreBefore), [messages, lastReadSeq, me, hasMoreBefore]);
   const atBottom = useRef(true);
   const [showJump, setShowJump] = useState(false);
   const virtualizer = useVirtualizer({

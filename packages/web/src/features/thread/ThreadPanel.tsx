@@ -7,6 +7,7 @@ import type { MarkdownEnv } from '../messages/markdown.js';
 import { Composer } from '../composer/Composer.js';
 import { errorMessage } from '../../components/errors.js';
 import { messageListHint, onMessageListKey } from '../messages/keyboard.js';
+import { withoutCollapsedSteps } from '../agents/Reasoning.js';
 
 /** The thread pane: the root, every reply (live), and a composer that replies in the thread. */
 export function ThreadPanel({ rootId, channelId }: { rootId: string; channelId: string | null }) {
@@ -16,7 +17,9 @@ export function ThreadPanel({ rootId, channelId }: { rootId: string; channelId: 
 
 function Thread({ rootId, channelId }: { rootId: string; channelId: string }) {
   const store = useStore();
-  const { root, replies } = useThread(channelId, rootId);
+  const { root, replies: all } = useThread(channelId, rootId);
+  // An agent's reasoning steps show collapsed under its reply (the reasoning footer), not as rows too.
+  const replies = useMemo(() => withoutCollapsedSteps(all), [all]);
   const me = useWorkspaceSelector((v) => v.me);
   const members = useWorkspaceSelector((v) => v.members);
   const [editingId, setEditingId] = useState<string | null>(null);
@@ -35,7 +38,7 @@ function Thread({ rootId, channelId }: { rootId: string; channelId: string }) {
       <div className="thread">
         <div className="thread-messages" role="log" aria-label="Thread replies" aria-describedby="thread-list-hint" tabIndex={0} onKeyDown={onMessageListKey}>
           <MessageItem message={root} compact={false} />
-          <div className="thread-count">{replies.length} {replies.length === 1 ? 'reply' : 'replies'}</div>
+          <div className="thread-count">{all.length} {all.length === 1 ? 'reply' : 'replies'}</div>
           {replies.map((m) => <MessageItem key={m.id} message={m} compact={false} />)}
         </div>
         <p id="thread-list-hint" className="visually-hidden">{messageListHint}</p>
