@@ -20,23 +20,31 @@ export async function accessChannel(
   channelId: string,
   rule: (a: ChannelAccess) => Decision,
 ): Promise<ChannelAccess> {
-  const channel = await ctx.db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
+  // When the caller's member is known before the channel (an agent, a connection's actor), its
+  // membership (and its member row, to re-read) are read beside the channel rather than after it.
+  const knownId = 'member' in who ? who.member.id : who.type === 'agent' ? who.agent.id : null;
+  const membershipOf = (memberId: string) =>
+    ctx.db.selectFrom('channel_members').selectAll().where('channel_id', '=', channelId).where('member_id', '=', memberId).executeTakeFirst();
+  const [channel, early, member] = await Promise.all([
+    ctx.db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst(),
+    knownId ? membershipOf(knownId) : undefined,
+    'member' in who ? ctx.db.selectFrom('members').selectAll().where('id', '=', who.member.id).executeTakeFirst() : undefined,
+  ]);
   if (!channel) throw notFound('channel');
-  const actor = 'member' in who ? await refreshActor(ctx, who, channel.org_id) : await channelActor(ctx, who, channel.org_id);
-  const membership =
-    (await ctx.db.selectFrom('channel_members').selectAll().where('channel_id', '=', channelId).where('member_id', '=', actor.member.id).executeTakeFirst()) ?? null;
+  const actor = 'member' in who ? refreshActor(who, member, channel.org_id) : await channelActor(ctx, who, channel.org_id);
+  const membership = (actor.member.id === knownId ? early : await membershipOf(actor.member.id)) ?? null;
   const access = { actor, channel, membership };
   enforce(rule(access));
   return access;
 }
 
 /**
- * An actor known since a connection opened, re-read now: the member's status
- * may have changed since (a deactivated member's socket must not post).
+ * An actor known since a connection opened, with its member row as re-read
+ * now: the member's status may have changed since (a deactivated member's
+ * socket must not post).
  */
-async function refreshActor(ctx: AppContext, actor: Actor, orgId: string): Promise<Actor> {
+function refreshActor(actor: Actor, member: Actor['member'] | undefined, orgId: string): Actor {
   if (actor.member.org_id !== orgId) throw notFound('channel');
-  const member = await ctx.db.selectFrom('members').selectAll().where('id', '=', actor.member.id).executeTakeFirst();
   const current: Actor | null = member ? { ...actor, member } : null;
   enforce(canEnterOrgForChannel(current));
   return current as Actor;
