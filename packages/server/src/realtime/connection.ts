@@ -10,19 +10,29 @@ import type { Gateway } from './gateway.js';
 
 /** One subscription of a connection to a channel: what the channel's stream delivers to. */
 export class Subscription implements StreamSubscriber {
+  /** Replaying a stretch between the member's leaving and its rejoining: those events were not theirs. */
+  #away = false;
+
   constructor(
     readonly connection: Connection,
     readonly channelId: string,
     public delivered: number,
     public floor: number,
+    /** The seq before the member's current membership began; null for a channel followed without belonging. */
+    readonly joinedSeq: number | null,
   ) {}
 
   deliver(event: ChannelEvent, frame: Buffer): void {
+    const own = (event.type === 'member.left' || event.type === 'member.joined') && event.payload.member_id === this.connection.actor?.member.id;
+    if (this.#away && !(own && event.type === 'member.joined')) return;
+    this.#away = false;
     this.connection.sendRaw(frame);
     this.connection.gateway.ctx.metrics?.eventsDelivered.inc();
-    if (event.type === 'member.left' && event.payload.member_id === this.connection.actor?.member.id) {
-      // The member's last event in this channel: nothing after it is theirs to see.
-      this.connection.gateway.unsubscribe(this.connection, this.channelId, 'left');
+    if (own && event.type === 'member.left') {
+      // Left before its current membership began (a resume that replays a leave and a rejoin): the replay
+      // goes on from its member.joined. Otherwise the member's last event here: nothing after it is theirs.
+      if (this.joinedSeq !== null && event.seq <= this.joinedSeq) this.#away = true;
+      else this.connection.gateway.unsubscribe(this.connection, this.channelId, 'left');
     }
   }
 

@@ -151,6 +151,32 @@ describe('realtime gateway', () => {
     expect(s.eventsOf(channel).at(-1)?.type).toBe('member.left');
   });
 
+  it('resumes across a removal and a re-adding that happened while offline: the leave, none of the gap, then everything since the return', async () => {
+    const w = await createWorld(server.url);
+    const bob = await w.person('member', 'Bob');
+    const channel = await w.channel(w.owner, { kind: 'private', members: [bob.memberId] });
+    const first = await connect(bob.token, w.orgId);
+    await w.post(w.owner, channel, 'before');
+    await first.until(() => first.messagesIn(channel).includes('before'));
+    first.close();
+    const cursors = Object.fromEntries(first.socket.cursors);
+
+    expect((await w.owner.api.delete(`/channels/${channel}/members/${bob.memberId}`)).status).toBe(204);
+    await w.post(w.owner, channel, 'while bob was out');
+    expect((await w.owner.api.post(`/channels/${channel}/members`, { member_id: bob.memberId })).status).toBe(201);
+    await w.post(w.owner, channel, 'welcome back');
+
+    const resumed = await openSocket(server.url, bob.token, w.orgId, { cursors });
+    sockets.push(resumed);
+    await resumed.until(() => resumed.messagesIn(channel).includes('welcome back'));
+    await w.post(w.owner, channel, 'live');
+    await resumed.until(() => resumed.messagesIn(channel).includes('live'));
+
+    expect(resumed.eventsOf(channel).map((e) => e.type)).toEqual(['member.left', 'member.joined', 'message.created', 'message.created']);
+    expect(resumed.messagesIn(channel)).toEqual(['welcome back', 'live']);
+    expect(resumed.frames.some((f) => f.type === 'unsubscribed')).toBe(false);
+  });
+
   it('shows typing to the others in the channel, throttled', async () => {
     const w = await createWorld(server.url);
     const bob = await w.person('member', 'Bob');

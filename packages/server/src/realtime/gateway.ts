@@ -8,7 +8,7 @@ import type { Signal } from '../events/signals.js';
 import { ChannelStream, type StreamHooks } from './channel-stream.js';
 import { Connection, Subscription } from './connection.js';
 import { channelHead, readEvents } from './event-log.js';
-import { authenticate, channelsOf, mayFollow } from './session.js';
+import { authenticate, channelsOf, mayFollow, type Followable } from './session.js';
 import { handleCommand } from './commands.js';
 import { StreamReadRules } from './read-rules.js';
 
@@ -163,7 +163,7 @@ export class Gateway {
     const attaching: Promise<void>[] = [];
     for (const ch of channels) {
       if (c.subscriptions.has(ch.id)) continue;
-      attaching.push(this.follow(c, ch.id, ch.org_id, cursors[ch.id] ?? ch.last_seq, ch.floor, ch.last_seq));
+      attaching.push(this.follow(c, ch, cursors[ch.id] ?? ch.last_seq));
     }
     for (const [channelId, after] of Object.entries(cursors)) {
       if (channels.some((ch) => ch.id === channelId)) continue;
@@ -175,11 +175,11 @@ export class Gateway {
   }
 
   /** Subscribes the connection to a channel from `after` (replaying what it missed). */
-  follow(c: Connection, channelId: string, orgId: string, after: number, floor: number, knownHead: number | null): Promise<void> {
-    if (c.closed || c.subscriptions.has(channelId)) return Promise.resolve();
-    const sub = new Subscription(c, channelId, after, floor);
-    c.subscriptions.set(channelId, sub);
-    return this.#stream(channelId, orgId, knownHead).attach(sub, this.limits.maxReplayEvents);
+  follow(c: Connection, ch: Followable, after: number): Promise<void> {
+    if (c.closed || c.subscriptions.has(ch.id)) return Promise.resolve();
+    const sub = new Subscription(c, ch.id, after, ch.floor, ch.joined_seq);
+    c.subscriptions.set(ch.id, sub);
+    return this.#stream(ch.id, ch.org_id, ch.last_seq).attach(sub, this.limits.maxReplayEvents);
   }
 
   /** A channel the client asked for that is not among its memberships: a public channel being browsed. */
@@ -190,7 +190,7 @@ export class Gateway {
       c.send({ type: 'unsubscribed', channel_id: channelId, reason: 'no_access' });
       return;
     }
-    await this.follow(c, channelId, access.org_id, after ?? access.last_seq, access.floor, access.last_seq);
+    await this.follow(c, access, after ?? access.last_seq);
   }
 
   unsubscribe(c: Connection, channelId: string, reason: 'left' | 'requested' | 'no_access'): void {
@@ -297,7 +297,7 @@ export class Gateway {
     const sinceJoin = event.payload.channel.settings.history_for_new_members === 'since_join';
     for (const c of this.connectionsOf(event.payload.member_id)) {
       if (c.closed || c.subscriptions.has(stream.channelId)) continue;
-      const sub = new Subscription(c, stream.channelId, event.seq - 1, sinceJoin ? event.seq - 1 : 0);
+      const sub = new Subscription(c, stream.channelId, event.seq - 1, sinceJoin ? event.seq - 1 : 0, event.seq - 1);
       c.subscriptions.set(stream.channelId, sub);
       stream.attachAt(sub);
     }

@@ -47,6 +47,8 @@ export interface Followable {
   last_seq: number;
   /** Lowest seq the member may see here. */
   floor: number;
+  /** The seq before the member's current membership began (its `member.joined`); null when it reads without belonging. */
+  joined_seq: number | null;
 }
 
 /** The channels a connection follows from the start: every channel its member belongs to. */
@@ -60,7 +62,7 @@ export async function channelsOf(ctx: AppContext, actor: Actor): Promise<Followa
     .execute();
   return rows.map(({ joined_seq, member_role, joined_at, last_read_seq, ...channel }) => {
     const membership = { channel_id: channel.id, member_id: actor.member.id, role: member_role, joined_seq, joined_at, last_read_seq };
-    return { id: channel.id, org_id: channel.org_id, last_seq: channel.last_seq, floor: historyFloor({ actor, channel, membership }) };
+    return { id: channel.id, org_id: channel.org_id, last_seq: channel.last_seq, floor: historyFloor({ actor, channel, membership }), joined_seq };
   });
 }
 
@@ -71,5 +73,5 @@ export async function mayFollow(ctx: AppContext, actor: Actor, channelId: string
   const membership =
     (await ctx.db.selectFrom('channel_members').selectAll().where('channel_id', '=', channelId).where('member_id', '=', actor.member.id).executeTakeFirst()) ?? null;
   if (!canReadMessages({ actor, channel, membership }).allowed) return null;
-  return { id: channel.id, org_id: channel.org_id, last_seq: channel.last_seq, floor: historyFloor({ actor, channel, membership }) };
+  return { id: channel.id, org_id: channel.org_id, last_seq: channel.last_seq, floor: historyFloor({ actor, channel, membership }), joined_seq: membership?.joined_seq ?? null };
 }
