@@ -36,7 +36,7 @@ export async function join(ctx: AppContext, a: ChannelAccess): Promise<void> {
   });
 }
 
-async function removeIn(m: Mutation, a: ChannelAccess, memberId: string): Promise<void> {
+export async function removeIn(m: Mutation, a: ChannelAccess, memberId: string): Promise<void> {
   const channel = await lockChannel(m.trx, a.channel.id);
   const removed = await m.trx.deleteFrom('channel_members').where('channel_id', '=', channel.id).where('member_id', '=', memberId).executeTakeFirst();
   if (Number(removed.numDeletedRows) === 0) throw notFound('channel_member');

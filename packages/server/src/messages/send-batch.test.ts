@@ -3,6 +3,10 @@ import type { ChannelEvent } from '@chorus/protocol/events';
 import type { RunningServer } from '../server.js';
 import { createWorld } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
+import { sql } from 'kysely';
+import { accessChannel } from '../channels/access.js';
+import { removeIn } from '../channels/membership.js';
+import { resolvePrincipal } from '../http/auth.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -68,5 +72,29 @@ describe('sends committed together (group commit)', () => {
     expect(thread.body.root.thread).toMatchObject({ reply_count: 12, participants: expect.arrayContaining([w.owner.memberId, bob.memberId]) });
     expect(thread.body.root.thread.participants).toHaveLength(2);
     expect(thread.body.messages).toHaveLength(12);
+  });
+});
+
+describe('a send that waits for its channel', () => {
+  it('is judged by the membership after the change it waited behind: a member removed meanwhile is refused', async () => {
+    const w = await createWorld(server.url);
+    const bob = await w.person('member', 'Bob');
+    const channel = await w.channel(w.owner, { kind: 'private', members: [bob.memberId] });
+    const principal = await resolvePrincipal(server.ctx, w.owner.token);
+    if (!principal) throw new Error('no principal');
+    const a = await accessChannel(server.ctx, principal, channel, () => ({ allowed: true }));
+
+    // The owner removes Bob in a transaction that holds the channel's lock, uncommitted, while Bob's send arrives.
+    const trx = await server.ctx.db.startTransaction().execute();
+    await removeIn({ trx, events: [], signals: [] }, a, bob.memberId);
+    const send = bob.api.post(`/channels/${channel}/messages`, { body: 'sent as I was removed' });
+    const waiting = async () => (await sql<{ n: number }>`select count(*)::int as n from pg_locks where not granted`.execute(server.ctx.db)).rows[0]?.n ?? 0;
+    while ((await waiting()) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await trx.commit().execute();
+
+    const res = await send;
+    expect(res.status, JSON.stringify(res.body)).toBe(404);
+    const history = await w.owner.api.get(`/channels/${channel}/messages`);
+    expect(history.body.messages.map((m: any) => m.body)).not.toContain('sent as I was removed');
   });
 });
