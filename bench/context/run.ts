@@ -9,7 +9,8 @@
  *
  * Prints a table and writes bench/results/context-<time>.json. See docs/PERFORMANCE.md.
  *
- * Env: BENCH_CONTEXT_REQUESTS (default 300) requests per scenario after 30 of warm-up.
+ * Env: BENCH_CONTEXT_REQUESTS (default 300) requests per scenario after 30 of warm-up;
+ * BENCH_CONTEXT_ONLY=bundle|search to measure one kind of scenario only.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -127,8 +128,9 @@ async function main(): Promise<void> {
         { name: `search, task token: ${p.name}`, kind: 'search', paths: p.paths, token: claimed.token },
       ]),
     ];
+    const only = process.env.BENCH_CONTEXT_ONLY;
     const rows: Measured[] = [];
-    for (const scenario of scenarios) {
+    for (const scenario of scenarios.filter((sc) => !only || (only === 'bundle' ? sc.kind === 'context' : sc.kind === only))) {
       log(`measuring ${scenario.name}`);
       rows.push(await measure(baseUrl, scenario));
     }
