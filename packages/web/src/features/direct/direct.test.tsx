@@ -14,8 +14,15 @@ const DM = 'dm-ana-bob';
 const dmView: ChannelView = { ...channelView(0), id: DM, kind: 'dm', name: null, dm_members: [ana.id, bob.id] };
 const cara = member('m-cara', 'cara', 'Cara Diaz');
 
-/** Answers `POST /orgs/:org/dms` with the Ana–Bob DM when Bob is asked for (it exists), a new one otherwise. */
+const agentOf = (m: typeof helper, sponsorId: string) => ({ ...m, kind: 'agent', status: 'active', sponsor_id: sponsorId, description: '', card: {}, created_at: '2026-01-01T00:00:00Z', avatar_url: null });
+const theirBot = member('m-their-bot', 'theirbot', 'Their bot', 'agent');
+
+/**
+ * Answers `POST /orgs/:org/dms` with the Ana–Bob DM when Bob is asked for (it exists), a new one otherwise;
+ * and the org's agents: Ana sponsors the helper, Bob another bot.
+ */
 function dms(r: Recorded): unknown {
+  if (r.method === 'GET' && r.path === `/orgs/${ORG}/agents`) return { agents: [agentOf(helper, ana.id), agentOf(theirBot, bob.id)] };
   if (r.method !== 'POST' || r.path !== `/orgs/${ORG}/dms`) return null;
   const ids = (r.body as { member_ids: string[] }).member_ids;
   return ids[0] === bob.id ? { channel: dmView, created: false } : { channel: { ...dmView, id: `dm-${ids.join('-')}`, dm_members: [ana.id, ...ids] }, created: true };
@@ -27,7 +34,7 @@ function setup() {
   const dm = workspaceFromSnapshots(ana.id, [{ channel: dmView, members: [{ member: ana, role: 'member' }, { member: bob, role: 'member' }], history: [], threads: {} }]).channels[DM];
   made.store.seed({
     ws: { memberId: ana.id, channels: { ...(general ? { [CHANNEL]: general } : {}), ...(dm ? { [DM]: dm } : {}) } },
-    members: { [ana.id]: ana, [bob.id]: bob, [helper.id]: helper, [cara.id]: cara },
+    members: { [ana.id]: ana, [bob.id]: bob, [helper.id]: helper, [cara.id]: cara, [theirBot.id]: theirBot },
     entries: { [CHANNEL]: { unread: 0, mentions: 0, lastReadSeq: 0 }, [DM]: { unread: 0, mentions: 0, lastReadSeq: 0 } },
   });
   return made;
@@ -36,15 +43,17 @@ function setup() {
 const posted = (m: MessageView): ChannelEvent => ({ org_id: ORG, channel_id: m.channel_id, seq: m.seq, type: 'message.created', actor_id: m.author.id, payload: { message: m }, created_at: m.created_at });
 
 describe('starting a direct message', () => {
-  it('"New message" in the sidebar searches the org\'s people and agents by name; Enter opens the DM', async () => {
+  it('"New message" in the sidebar searches the org\'s people and my agents by name; Enter opens the DM', async () => {
     const { store, requests } = setup();
     render(withStore(store, <DirectSection />));
     fireEvent.click(screen.getByRole('button', { name: 'New message' }));
     const dialog = screen.getByRole('dialog', { name: 'New message' });
     const box = within(dialog).getByRole('combobox', { name: 'Person or agent' });
     const options = () => within(dialog).getAllByRole('option').map((o) => o.getAttribute('aria-label'));
-    // Everyone but me; agents badged.
-    expect(options()).toEqual(['Bob (@bob)', 'Cara Diaz (@cara)', 'Helper bot (@helper), agent']);
+    // Everyone but me, and the agents I sponsor (an agent is in a DM only with its sponsor), badged.
+    await waitFor(() => { expect(options()).toEqual(['Bob (@bob)', 'Cara Diaz (@cara)', 'Helper bot (@helper), agent']); });
+    fireEvent.change(box, { target: { value: 'bot' } });
+    expect(options()).toEqual(['Helper bot (@helper), agent']);
     fireEvent.change(box, { target: { value: 'diaz' } });
     expect(options()).toEqual(['Cara Diaz (@cara)']);
     fireEvent.change(box, { target: { value: 'nobody' } });
