@@ -58,7 +58,7 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
     });
     databaseUrl = embedded.url;
   }
-  const db = connect(databaseUrl);
+  const db = connect(databaseUrl, 20, (err) => { logger.warn({ err }, 'an idle database connection was closed by the server; the next query opens a new one'); });
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 

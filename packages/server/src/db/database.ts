@@ -11,8 +11,15 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 
 const pools = new WeakMap<Db, pg.Pool>();
 
-export function connect(url: string, poolSize = 20): Db {
+/**
+ * A pool of `poolSize` connections. A connection that dies while idle in the
+ * pool (PostgreSQL restarted, or an administrator ended it) is dropped and
+ * reported to `onIdleError`; the next query opens a new one. (Without a
+ * listener, the pool's `error` event would end the process.)
+ */
+export function connect(url: string, poolSize = 20, onIdleError: (error: Error) => void = () => undefined): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on('error', onIdleError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return db;
