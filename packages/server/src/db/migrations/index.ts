@@ -11,6 +11,7 @@ import * as m0010 from './0010_files.js';
 import * as m0011 from './0011_retention.js';
 import * as m0012 from './0012_profiles.js';
 import * as m0013 from './0013_task_ratings.js';
+import * as m0014 from './0014_send_path_keys.js';
 
 /**
  * Every schema version, in order. A migration is never edited once it has
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0011_retention': m0011,
   '0012_profiles': m0012,
   '0013_task_ratings': m0013,
+  '0014_send_path_keys': m0014,
 };
