@@ -12,6 +12,7 @@ import { recordAction } from '../audit/record.js';
 import { handleTaken } from '../orgs/handles.js';
 import type { AgentRow } from './presenters.js';
 import { presentMember } from '../orgs/presenters.js';
+import { failOpenTasks } from '../tasks/writes.js';
 
 function agentsQuery(ctx: AppContext) {
   return ctx.db
@@ -94,6 +95,7 @@ export async function updateAgent(
       if (sponsor && sponsor.status !== 'active') throw conflict('sponsor_inactive', "The agent's sponsor is not active; an admin must reassign or keep it suspended.");
       if (input.status === 'retired') {
         await m.trx.updateTable('agent_tokens').set({ revoked_at: new Date() }).where('agent_id', '=', agent.id).where('revoked_at', 'is', null).execute();
+        await failOpenTasks(m, agent.id, actor, 'the agent was retired');
       }
     }
     const memberChanges = { ...(input.display_name ? { display_name: input.display_name } : {}), ...(input.status ? { status: input.status } : {}) };

@@ -4,7 +4,7 @@ import type { RunningServer } from '../server.js';
 import { createWorld } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 import { openSocket, type RecordingSocket } from '../test/sockets.js';
-import { assign, claim, tasksIn } from '../test/tasks.js';
+import { assign, claim, finish, tasksIn } from '../test/tasks.js';
 
 let server: RunningServer;
 const sockets: RecordingSocket[] = [];
@@ -194,5 +194,35 @@ describe('the agent works a task', () => {
     expect((await w.owner.api.delete(`/agents/${bot.memberId}/tokens/${tokens.body.tokens[0].id}`)).status).toBe(204);
     const after = await claimed.api.get(`/channels/${channel}/messages`);
     expect(after.status).toBe(401);
+  });
+
+  it('retiring the agent fails the tasks it still holds, queued or running, and says so in their channel', async () => {
+    const { w, maya, bot, room } = await scene();
+    const socket = await connect(maya.token, w.orgId);
+    const running = await assign(maya, room, bot.memberId, 'Draft the release notes.');
+    const queued = await assign(maya, room, bot.memberId, 'And the changelog.');
+    const done = await assign(maya, room, bot.memberId, 'Say hello.');
+    const claimed = await claim(bot, running.task.id);
+    await finish(bot, done.task.id);
+
+    const retired = await w.owner.api.patch(`/agents/${bot.memberId}`, { status: 'retired' });
+    expect(retired.status).toBe(200);
+
+    const byId = new Map((await tasksIn(maya, room)).map((t) => [t.task.id, t.task]));
+    for (const id of [running.task.id, queued.task.id]) {
+      expect(byId.get(id)).toMatchObject({ status: 'failed', failure_reason: 'the agent was retired', finished_at: expect.any(String) });
+    }
+    expect(byId.get(done.task.id)).toMatchObject({ status: 'done' });
+    const history = (await maya.api.get(`/channels/${room}/messages`)).body.messages.filter((m: any) => m.kind === 'system').map((m: any) => m.body);
+    expect(history).toEqual(
+      expect.arrayContaining(['Task failed: Helper bot did not finish it after 1 attempt (the agent was retired).', 'Task failed: Helper bot never started it (the agent was retired).']),
+    );
+    expect((await claimed.api.get(`/channels/${room}/messages`)).status).toBe(401);
+    for (const id of [running.task.id, queued.task.id]) {
+      const event = await socket.until(() => socket.eventsOf(room, 'task.updated').find((e) => e.type === 'task.updated' && e.payload.task.id === id && e.payload.task.status === 'failed'));
+      expect(event.actor_id).toBe(w.owner.memberId);
+      expect(await auditActions(id)).toContain('human:task.fail');
+    }
+    expect((await verifyChain(server.ctx.db, w.orgId)).ok).toBe(true);
   });
 });

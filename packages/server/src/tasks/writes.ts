@@ -74,6 +74,7 @@ export async function announceFailure(m: Mutation, task: Task, reason: string): 
   const agent = await m.trx.selectFrom('members').select('display_name').where('id', '=', task.agent_id).executeTakeFirstOrThrow();
   const seq = await allocateSeq(m.trx, task.channel_id);
   const attempts = task.attempts === 1 ? '1 attempt' : `${task.attempts} attempts`;
+  const outcome = task.attempts === 0 ? 'never started it' : `did not finish it after ${attempts}`;
   const message = await m.trx
     .insertInto('messages')
     .values({
@@ -82,7 +83,7 @@ export async function announceFailure(m: Mutation, task: Task, reason: string): 
       seq,
       author_id: task.agent_id,
       kind: 'system',
-      body: `Task failed: ${agent.display_name} did not finish it after ${attempts} (${reason}).`,
+      body: `Task failed: ${agent.display_name} ${outcome} (${reason}).`,
       thread_root_id: null,
       task_id: task.id,
     })
@@ -106,4 +107,22 @@ export async function auditTask(m: Mutation, task: Task, by: Actor | null, actio
       decision: 'allow',
     },
   ]);
+}
+
+/**
+ * Fails every task the agent still holds, queued or running, for good: an
+ * agent that is retired will never take them. Each is ended as an expired
+ * last lease ends it — its token revoked, a `system` message in its channel,
+ * `task.updated`, the audit record — by `by`, in the caller's mutation.
+ */
+export async function failOpenTasks(m: Mutation, agentId: string, by: Actor, reason: string): Promise<void> {
+  const open = await m.trx.selectFrom('tasks').select('id').where('agent_id', '=', agentId).where('status', 'in', ['queued', 'running']).orderBy('id').forUpdate().execute();
+  for (const { id } of open) {
+    const task = await lockTask(m.trx, id);
+    await revokeTaskTokens(m.trx, task.id);
+    const failed = await updateTask(m.trx, task.id, { status: 'failed', lease_expires_at: null, failure_reason: reason, finished_at: new Date() });
+    await announceFailure(m, failed, reason);
+    await publishTask(m, failed, 'task.updated', by.member.id);
+    await auditTask(m, failed, by, 'task.fail', { details: { reason, attempt: task.attempts } });
+  }
 }
