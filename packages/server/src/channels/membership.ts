@@ -7,6 +7,7 @@ import { appendEvent, type Mutation } from '../events/log.js';
 import { conflict, notFound } from '../http/errors.js';
 import { canAddMember, canChangeRole, canJoin, canLeave, canMarkRead, canRemoveMember, canSee, type ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
+import { failOpenTasks } from '../tasks/writes.js';
 import { memberOf } from '../orgs/access.js';
 import { lockChannel } from './access.js';
 import { bumpReaders } from './readers.js';
@@ -49,8 +50,10 @@ export async function removeIn(m: Mutation, a: ChannelAccess, memberId: string):
     payload: { member_id: memberId, removed_by: memberId === a.actor.member.id ? null : a.actor.member.id },
   });
   await recordAction(m.trx, a.actor, memberId === a.actor.member.id ? 'channel.member_left' : 'channel.member_removed', { targetType: 'member', targetId: memberId, channelId: channel.id });
+  // An agent out of the channel can never work its tasks there (none for a person).
+  await failOpenTasks(m, memberId, a.actor, 'the agent was removed from the channel', [channel.id]);
   // A sponsor who can no longer read the channel takes their agents out of it.
-  await withdrawSponsoredAgents(m, memberId, a.actor.member.id, [channel.id]);
+  await withdrawSponsoredAgents(m, memberId, a.actor, [channel.id]);
 }
 
 export async function leave(ctx: AppContext, a: ChannelAccess): Promise<void> {

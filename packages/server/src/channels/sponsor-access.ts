@@ -1,6 +1,8 @@
 import { appendAudit } from '../audit/chain.js';
 import { appendEvent, type Mutation } from '../events/log.js';
+import type { Actor } from '../policy/actor.js';
 import { canSee } from '../policy/channel.js';
+import { failOpenTasks } from '../tasks/writes.js';
 import { bumpReaders } from './readers.js';
 
 /**
@@ -8,13 +10,14 @@ import { bumpReaders } from './readers.js';
  * when the sponsor can no longer read a channel — removed from or leaving a
  * private one, or made a guest where they are not a member — the agents they
  * sponsor are removed from it in the same transaction, with a `member.left`
- * naming who caused it.
+ * naming who caused it, and the tasks they held there fail.
  *
  * Call it after the sponsor's own change is written, with the channels that
  * change concerns (all of them when omitted). A deactivated sponsor's agents
  * are suspended instead and keep their channels, for a reactivation.
  */
-export async function withdrawSponsoredAgents(m: Mutation, sponsorId: string, byId: string | null, channelIds?: readonly string[]): Promise<string[]> {
+export async function withdrawSponsoredAgents(m: Mutation, sponsorId: string, by: Actor | null, channelIds?: readonly string[]): Promise<string[]> {
+  const byId = by?.member.id ?? null;
   if (channelIds?.length === 0) return [];
   let served = m.trx
     .selectFrom('channel_members as cm')
@@ -47,8 +50,9 @@ export async function withdrawSponsoredAgents(m: Mutation, sponsorId: string, by
     for (const { member_id } of removed.sort((x, y) => (x.member_id < y.member_id ? -1 : 1))) {
       await appendEvent(m, { orgId: channel.org_id, channelId: channel.id, type: 'member.left', actorId: byId, payload: { member_id, removed_by: byId } });
       await appendAudit(m.trx, channel.org_id, [
-        { actorId: byId, actorKind: byId ? 'human' : 'system', action: 'channel.agent_withdrawn', targetType: 'member', targetId: member_id, channelId: channel.id, decision: 'allow', details: { sponsor_id: sponsorId } },
+        { actorId: byId, actorKind: by ? by.member.kind : 'system', action: 'channel.agent_withdrawn', targetType: 'member', targetId: member_id, channelId: channel.id, decision: 'allow', details: { sponsor_id: sponsorId } },
       ]);
+      await failOpenTasks(m, member_id, by, 'its sponsor can no longer read the channel', [channel.id]);
     }
     if (removed.length > 0) withdrawn.push(channel.id);
   }

@@ -130,7 +130,7 @@ export async function changeRole(ctx: AppContext, actor: Actor, target: Member, 
     await recordAction(m.trx, actor, 'member.role_changed', { targetType: 'member', targetId: target.id, details: { from: current.role, to: role } });
     const changed = await m.trx.updateTable('members').set({ role }).where('id', '=', target.id).returningAll().executeTakeFirstOrThrow();
     // A sponsor made a guest takes their agents out of the public channels they are not in.
-    if (guestChanged && role === 'guest') await withdrawSponsoredAgents(m, changed.id, actor.member.id);
+    if (guestChanged && role === 'guest') await withdrawSponsoredAgents(m, changed.id, actor);
     return changed;
   });
 }

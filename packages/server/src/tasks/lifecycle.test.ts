@@ -225,4 +225,31 @@ describe('the agent works a task', () => {
     }
     expect((await verifyChain(server.ctx.db, w.orgId)).ok).toBe(true);
   });
+
+  it("removing the agent from a channel fails the tasks it held there, and only there; so does its sponsor's leaving a private channel", async () => {
+    const { w, maya, bot, room, other } = await scene();
+    const inRoom = await assign(maya, room, bot.memberId, 'Draft the release notes.');
+    const claimed = await claim(bot, inRoom.task.id);
+    const queued = await assign(maya, room, bot.memberId, 'And the changelog.');
+    const elsewhere = await assign(w.owner, other, bot.memberId, 'Sum up the salaries.');
+
+    expect((await w.owner.api.delete(`/channels/${room}/members/${bot.memberId}`)).status).toBe(204);
+    const byId = new Map((await tasksIn(maya, room)).map((t) => [t.task.id, t.task]));
+    for (const id of [inRoom.task.id, queued.task.id]) {
+      expect(byId.get(id)).toMatchObject({ status: 'failed', failure_reason: 'the agent was removed from the channel' });
+      expect(await auditActions(id)).toContain('human:task.fail');
+    }
+    const notices = (await maya.api.get(`/channels/${room}/messages`)).body.messages.filter((m: any) => m.kind === 'system').map((m: any) => m.body);
+    expect(notices).toEqual(expect.arrayContaining([expect.stringMatching(/never started it \(the agent was removed from the channel\)/)]));
+    expect((await claimed.api.get(`/channels/${room}/messages`)).status).toBe(401);
+    expect((await tasksIn(w.owner, other)).find((t) => t.task.id === elsewhere.task.id)?.task.status).toBe('queued');
+
+    // Maya's own agent leaves the private channel with her, and its task there fails.
+    const hers = await w.agent({ sponsor: maya });
+    const secret = await w.channel(w.owner, { kind: 'private', members: [maya.memberId, hers.memberId] });
+    const task = await assign(w.owner, secret, hers.memberId, 'Review the budget.');
+    expect((await maya.api.post(`/channels/${secret}/leave`)).status).toBe(204);
+    expect((await tasksIn(w.owner, secret)).find((t) => t.task.id === task.task.id)?.task).toMatchObject({ status: 'failed', failure_reason: 'its sponsor can no longer read the channel' });
+    expect((await verifyChain(server.ctx.db, w.orgId)).ok).toBe(true);
+  });
 });

@@ -110,19 +110,23 @@ export async function auditTask(m: Mutation, task: Task, by: Actor | null, actio
 }
 
 /**
- * Fails every task the agent still holds, queued or running, for good: an
- * agent that is retired will never take them. Each is ended as an expired
- * last lease ends it — its token revoked, a `system` message in its channel,
- * `task.updated`, the audit record — by `by`, in the caller's mutation.
+ * Fails for good every task the agent still holds, queued or running — in
+ * `channelIds` only when given: an agent that is retired, or no longer in the
+ * channel, will never take them. Each is ended as an expired last lease ends
+ * it — its token revoked, a `system` message in its channel, `task.updated`,
+ * the audit record — by `by` (the system when null), in the caller's mutation.
  */
-export async function failOpenTasks(m: Mutation, agentId: string, by: Actor, reason: string): Promise<void> {
-  const open = await m.trx.selectFrom('tasks').select('id').where('agent_id', '=', agentId).where('status', 'in', ['queued', 'running']).orderBy('id').forUpdate().execute();
+export async function failOpenTasks(m: Mutation, agentId: string, by: Actor | null, reason: string, channelIds?: readonly string[]): Promise<void> {
+  if (channelIds?.length === 0) return;
+  let query = m.trx.selectFrom('tasks').select('id').where('agent_id', '=', agentId).where('status', 'in', ['queued', 'running']);
+  if (channelIds) query = query.where('channel_id', 'in', [...channelIds]);
+  const open = await query.orderBy('id').forUpdate().execute();
   for (const { id } of open) {
     const task = await lockTask(m.trx, id);
     await revokeTaskTokens(m.trx, task.id);
     const failed = await updateTask(m.trx, task.id, { status: 'failed', lease_expires_at: null, failure_reason: reason, finished_at: new Date() });
     await announceFailure(m, failed, reason);
-    await publishTask(m, failed, 'task.updated', by.member.id);
+    await publishTask(m, failed, 'task.updated', by?.member.id ?? null);
     await auditTask(m, failed, by, 'task.fail', { details: { reason, attempt: task.attempts } });
   }
 }
