@@ -12,6 +12,7 @@ import * as m0011 from './0011_retention.js';
 import * as m0012 from './0012_profiles.js';
 import * as m0013 from './0013_task_ratings.js';
 import * as m0014 from './0014_send_path_keys.js';
+import * as m0015 from './0015_tasks_queued.js';
 
 /**
  * Every schema version, in order. A migration is never edited once it has
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0012_profiles': m0012,
   '0013_task_ratings': m0013,
   '0014_send_path_keys': m0014,
+  '0015_tasks_queued': m0015,
 };
