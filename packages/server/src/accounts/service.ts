@@ -16,10 +16,17 @@ async function openSession(ctx: AppContext, userId: string): Promise<SessionGran
   return { token, expires_at };
 }
 
+/** A new account and a session on it: what signing up on the web does. */
 export async function signUp(
   ctx: AppContext,
   input: { email: string; password: string; display_name: string },
 ): Promise<{ user: User; session: SessionGrant }> {
+  const user = await createUser(ctx, input);
+  return { user, session: await openSession(ctx, user.id) };
+}
+
+/** A new account with no session, for an operator creating it on someone's behalf (`chorus org create`). */
+export async function createUser(ctx: AppContext, input: { email: string; password: string; display_name: string }): Promise<User> {
   const email = input.email.trim();
   const password_hash = await hashPassword(input.password);
   const user = await ctx.db
@@ -29,7 +36,7 @@ export async function signUp(
     .returningAll()
     .executeTakeFirst();
   if (!user) throw conflict('email_taken', 'An account with this email already exists.');
-  return { user, session: await openSession(ctx, user.id) };
+  return user;
 }
 
 export async function logIn(ctx: AppContext, input: { email: string; password: string }): Promise<{ user: User; session: SessionGrant }> {

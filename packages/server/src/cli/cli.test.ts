@@ -58,6 +58,8 @@ describe('chorus, the command line', { timeout: 600_000 }, () => {
     expect(org.code, org.stderr).toBe(0);
     expect(org.json).toMatchObject({ org: { slug, name: 'CLI Org' }, owner: { email, created: true } });
     expect(org.json.password).toBeUndefined();
+    // The operator made the account; no session was opened on it for anyone.
+    expect(await server.ctx.db.selectFrom('sessions').select('id').where('user_id', '=', org.json.owner.user_id).execute()).toEqual([]);
     const login = await new Api(server.url).post('/auth/login', { email, password: 'a long passphrase' });
     expect(login.status).toBe(200);
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { signUp } from '../../accounts/service.js';
+import { createUser } from '../../accounts/service.js';
 import { createOrg } from '../../orgs/service.js';
 import { checkOption, defineCommand, handlePattern } from '../command.js';
 import { findUser, withRuntime } from '../runtime.js';
@@ -32,7 +32,7 @@ export default defineCommand({
       if (!user) {
         password = givenPassword ?? randomBytes(15).toString('base64url');
         const displayName = values['owner-name'] ?? email.split('@')[0] ?? email;
-        user = (await signUp(ctx, { email, password, display_name: displayName })).user;
+        user = await createUser(ctx, { email, password, display_name: displayName });
       }
       const { org, member } = await createOrg(ctx, user, { name: values.name, slug: values.slug, handle: values.handle });
       const shown = password !== null && givenPassword === undefined ? password : null;
