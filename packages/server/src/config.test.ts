@@ -65,4 +65,10 @@ describe('configuration', () => {
     expect([...loadConfig({ CHORUS_ROLES: 'api, gateway' }).roles]).toEqual(['api', 'gateway']);
     expect(failure(() => loadConfig({ CHORUS_ROLES: 'api,web' }))).toEqual({ setting: 'CHORUS_ROLES', message: 'CHORUS_ROLES: expected a comma-separated list of api, gateway, agents, jobs; unknown: web' });
   });
+
+  it('reads the internal hosts outbound requests may reach, none by default', () => {
+    expect(loadConfig({}).outbound.allow).toEqual([]);
+    expect(loadConfig({ CHORUS_OUTBOUND_ALLOW: 'localhost, 10.0.0.0/8,,fd00::1' }).outbound.allow).toEqual(['localhost', '10.0.0.0/8', 'fd00::1']);
+    expect(failure(() => loadConfig({ CHORUS_OUTBOUND_ALLOW: 'localhost,10.0.0.0/40' }))).toEqual({ setting: 'CHORUS_OUTBOUND_ALLOW', message: 'CHORUS_OUTBOUND_ALLOW: "10.0.0.0/40" is not a valid address range.' });
+  });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OutboundRules } from './outbound/rules.js';
 
 /** What one server process runs (`chorus serve --roles`): the HTTP API, the WebSocket gateway, the built-in agent host, background jobs. */
 export const serverRoles = ['api', 'gateway', 'agents', 'jobs'] as const;
@@ -64,6 +65,11 @@ export interface Config {
     /** How often it looks for added or removed built-in agents besides being told (0: only when told). */
     pollSeconds: number;
   };
+  /**
+   * Requests made on members' say (agent webhooks, LLM agents' base_url): internal addresses only
+   * when listed here (outbound/guard.ts).
+   */
+  outbound: { allow: readonly string[] };
   /** Outgoing webhooks (integrations/delivery-worker.ts). */
   webhooks: {
     /** First retry delay; each next one is 3× longer, with jitter (15 s: 6 attempts over ≈ 30 min). */
@@ -209,6 +215,17 @@ function roles(env: Source): ReadonlySet<ServerRole> {
   return new Set(names as ServerRole[]);
 }
 
+/** CHORUS_OUTBOUND_ALLOW: comma-separated host names, IP addresses and CIDR ranges (ConfigError on a bad one). */
+export function outboundAllow(env: Source): readonly string[] {
+  const entries = (str(env, 'CHORUS_OUTBOUND_ALLOW') ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  try {
+    new OutboundRules(entries);
+  } catch (error) {
+    throw new ConfigError('CHORUS_OUTBOUND_ALLOW', error instanceof Error ? error.message : String(error));
+  }
+  return entries;
+}
+
 /**
  * Reads the optional config file: a JSON object whose keys are the same names as the environment
  * variables (`{"DATABASE_URL": "postgres://…", "CHORUS_WS_MAX_CONNECTIONS": 10000}`); values are
@@ -306,6 +323,7 @@ function readSettings(env: Source): Config {
       enabled: flag(env, 'CHORUS_AGENT_HOST', true),
       pollSeconds: int(env, 'CHORUS_AGENT_HOST_POLL_SECONDS', 30, 0),
     },
+    outbound: { allow: outboundAllow(env) },
     webhooks: {
       retryBaseMs: int(env, 'CHORUS_WEBHOOK_RETRY_BASE_MS', 15_000, 1),
       maxAttempts: int(env, 'CHORUS_WEBHOOK_MAX_ATTEMPTS', 6, 1),

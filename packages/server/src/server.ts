@@ -102,6 +102,7 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
         publicUrl: config.publicUrl,
         bus,
         pollMs: config.agentHost.pollSeconds * 1000,
+        outboundAllow: config.outbound.allow,
         onError: (error, agentId) => { logger.warn({ err: error, agent_id: agentId }, 'built-in agent error'); },
       })
     : null;

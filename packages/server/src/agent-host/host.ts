@@ -5,6 +5,8 @@ import type { Db } from '../db/database.js';
 import type { BuiltinAgent } from '../db/schema.js';
 import type { EventBus } from '../events/bus.js';
 import { digestTask } from './digest-agent.js';
+import { guardedFetch } from '../outbound/fetch.js';
+import { OutboundRules } from '../outbound/rules.js';
 import { llmTask } from './llm-agent.js';
 
 export interface AgentHostOptions {
@@ -19,6 +21,8 @@ export interface AgentHostOptions {
   pollMs?: number;
   /** Where LLM agents read their API keys from. */
   env?: NodeJS.ProcessEnv;
+  /** Internal hosts an LLM agent's base_url may reach (CHORUS_OUTBOUND_ALLOW; outbound/). */
+  outboundAllow?: readonly string[];
   onError?: (error: unknown, agentId: string) => void;
   /** Which built-in agents this host runs (all by default): hosts can split the agents between them. */
   accept?: (agent: BuiltinAgent) => boolean;
@@ -43,7 +47,11 @@ export class AgentHost {
   #unsubscribe: (() => void) | null = null;
   #stopped = false;
 
-  constructor(private readonly options: AgentHostOptions) {}
+  readonly #outbound: ReturnType<typeof guardedFetch>;
+
+  constructor(private readonly options: AgentHostOptions) {
+    this.#outbound = guardedFetch(new OutboundRules(options.outboundAllow ?? []));
+  }
 
   /** Starts the agents there are, and keeps up with added and removed ones. */
   async start(): Promise<void> {
@@ -105,7 +113,7 @@ export class AgentHost {
       if (row.kind === 'digest') return digestTask(work, row.agent_id, link);
       const llm = row.config.llm;
       if (!llm) throw new Error('This llm agent has no model configured.');
-      return llmTask(work, llm, this.options.env ?? process.env);
+      return llmTask(work, llm, this.options.env ?? process.env, this.#outbound.fetch);
     };
     return createAgent({
       url: this.options.url,
@@ -125,5 +133,6 @@ export class AgentHost {
     await this.#syncing;
     await Promise.all([...this.#running.values()].map((r) => r.runtime.stop()));
     this.#running.clear();
+    await this.#outbound.close();
   }
 }

@@ -5,6 +5,7 @@ import type { SourceRef } from '@chorus/protocol/views';
 import type { TaskAnswer, TaskWork } from '@chorus/sdk';
 import type { LlmConfig } from '../db/schema.js';
 import { maxBodyLength } from '../messages/service.js';
+import { refusalIn, type Fetch } from '../outbound/fetch.js';
 
 /** A model call may take this long before the attempt fails (and the task is retried). */
 const timeoutMs = 60_000;
@@ -56,11 +57,21 @@ export function citedSources(answer: string, ids: ReadonlySet<string>): SourceRe
 }
 
 /** Asks the configured model through its provider's SDK; the API key is read from the environment now, never stored. */
-export async function complete(llm: LlmConfig, env: NodeJS.ProcessEnv, prompt: { system: string; user: string }, signal: AbortSignal): Promise<string> {
+export async function complete(llm: LlmConfig, env: NodeJS.ProcessEnv, fetch: Fetch, prompt: { system: string; user: string }, signal: AbortSignal): Promise<string> {
   const apiKey = env[llm.api_key_env];
   if (!apiKey) throw new Error(`The environment variable ${llm.api_key_env} (this agent's API key) is not set on the agent host.`);
   // The task is retried by Chorus (a failed attempt is requeued): the SDK does not retry on its own.
-  const common = { apiKey, maxRetries: 0, timeout: timeoutMs, ...(llm.base_url ? { baseURL: llm.base_url } : {}) };
+  // Through the outbound guard: a base_url may not reach an internal address the operator has not allowed.
+  const common = { apiKey, maxRetries: 0, timeout: timeoutMs, fetch, ...(llm.base_url ? { baseURL: llm.base_url } : {}) };
+  try {
+    return await ask(llm, common, prompt, signal);
+  } catch (error) {
+    // The SDKs report any failed connection as "Connection error."; the guard's refusal says what to do.
+    throw refusalIn(error) ?? error;
+  }
+}
+
+async function ask(llm: LlmConfig, common: { apiKey: string; maxRetries: number; timeout: number; fetch: Fetch; baseURL?: string }, prompt: { system: string; user: string }, signal: AbortSignal): Promise<string> {
   if (llm.provider === 'openai') {
     const client = new OpenAI(common);
     const res = await client.chat.completions.create(
@@ -75,11 +86,11 @@ export async function complete(llm: LlmConfig, env: NodeJS.ProcessEnv, prompt: {
 }
 
 /** The LLM agent's task: the bundle as the prompt, the model's answer posted with the sources it cited. */
-export async function llmTask(work: TaskWork, llm: LlmConfig, env: NodeJS.ProcessEnv): Promise<TaskAnswer> {
+export async function llmTask(work: TaskWork, llm: LlmConfig, env: NodeJS.ProcessEnv, fetch: Fetch): Promise<TaskAnswer> {
   const bundle = await work.context();
   const request = work.task.command === 'ask' ? (work.task.command_args ?? '') : (work.request?.body ?? bundle.thread?.root?.body ?? '');
   const prompt = buildPrompt(bundle, request || 'Summarise what matters in this context.');
-  const answer = (await complete(llm, env, prompt, work.signal)).trim();
+  const answer = (await complete(llm, env, fetch, prompt, work.signal)).trim();
   if (answer === '') throw new Error('The model gave an empty answer.');
   // A long answer is cut to what a message holds rather than failing every attempt.
   const body = answer.length > maxBodyLength ? `${answer.slice(0, maxBodyLength - 1)}…` : answer;

@@ -65,13 +65,20 @@ let host: AgentHost;
 const providers: { close: () => Promise<void> }[] = [];
 /** Test files share one database: this file's host runs only the agents of the orgs it made. */
 const orgs = new Set<string>();
+/** A host that allows no internal address (the default), for the agents of these orgs. */
+let guarded: AgentHost;
+const guardedOrgs = new Set<string>();
 beforeAll(async () => {
   server = await startTestServer();
   const env = { CHORUS_LLM_TEST_OPENAI: 'sk-test-openai', CHORUS_LLM_TEST_ANTHROPIC: 'sk-ant-test' };
-  host = new AgentHost({ db: server.ctx.db, url: server.url, publicUrl: server.url, bus: server.ctx.bus, env, accept: (a) => orgs.has(a.org_id) });
+  // The stand-in providers listen on loopback, which the operator allows here.
+  host = new AgentHost({ db: server.ctx.db, url: server.url, publicUrl: server.url, bus: server.ctx.bus, env, outboundAllow: ['127.0.0.1'], accept: (a) => orgs.has(a.org_id) });
   await host.start();
+  guarded = new AgentHost({ db: server.ctx.db, url: server.url, publicUrl: server.url, bus: server.ctx.bus, env, accept: (a) => guardedOrgs.has(a.org_id) });
+  await guarded.start();
 });
 afterAll(async () => {
+  await guarded.stop();
   await host.stop();
   await server.close();
   await Promise.all(providers.map((p) => p.close()));
@@ -208,5 +215,22 @@ describe('built-in LLM agent', () => {
     expect(missing.task.status).toBe('failed');
     expect(missing.task.failure_reason).toContain('CHORUS_LLM_TEST_UNSET');
     expect(down.seen.every((r) => r.url === '/v1/chat/completions')).toBe(true);
+  });
+
+  it('does not reach a model on an internal address its host does not allow, and says why in the failed task', async () => {
+    const w = await createWorld(server.url);
+    guardedOrgs.add(w.orgId);
+    const provider = await fakeProvider(() => ({ status: 200, body: chatCompletion('Should never be asked.') }));
+    providers.push(provider);
+    // The server allows the address (its own CHORUS_OUTBOUND_ALLOW); the host that runs the agent does not.
+    const res = await w.owner.api.post(`/orgs/${w.orgId}/builtin-agents`, { kind: 'llm', handle: 'inside', display_name: 'Inside', llm: { provider: 'openai', model: 'm', base_url: `${provider.url}/v1`, api_key_env: 'CHORUS_LLM_TEST_OPENAI' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    await guarded.sync();
+    const channel = await w.channel(w.owner, { members: [res.body.agent.id] });
+    const asked = await w.post(w.owner, channel, '@inside are you there?');
+    const failed = await finished(w.owner, channel, asked.id);
+    expect(failed.task.status).toBe('failed');
+    expect(failed.task.failure_reason).toContain("127.0.0.1 is an internal address; Chorus reaches internal addresses only when the server's CHORUS_OUTBOUND_ALLOW names them.");
+    expect(provider.seen).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { recordAction } from '../audit/record.js';
 import { mutate, type AppContext } from '../context.js';
 import type { AgentCard, BuiltinAgent, BuiltinAgentKind, LlmConfig } from '../db/schema.js';
 import { badRequest } from '../http/errors.js';
+import { OutboundRules } from '../outbound/rules.js';
 import type { Actor } from '../policy/actor.js';
 import { enforce } from '../policy/decision.js';
 import { canManageOrg } from '../policy/org.js';
@@ -35,6 +36,8 @@ export async function createBuiltinAgent(ctx: AppContext, actor: Actor, input: B
   enforce(canManageOrg(actor));
   if (input.kind === 'llm' && !input.llm) throw badRequest('llm_config_required', 'An llm agent needs `llm`: its provider, model and the environment variable holding its API key.');
   if (input.kind === 'digest' && input.llm) throw badRequest('llm_config_unexpected', 'The digest agent uses no model: leave out `llm`.');
+  const refused = input.llm?.base_url && URL.canParse(input.llm.base_url) ? new OutboundRules(ctx.config.outbound.allow).refusalForUrl(new URL(input.llm.base_url)) : null;
+  if (refused) throw badRequest('internal_url', refused);
   const card = builtinCard(input.kind, input.llm);
   checkCard(card);
   return mutate(ctx, async (m) => {

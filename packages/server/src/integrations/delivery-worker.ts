@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { WebhookDelivery } from '../db/schema.js';
+import { guardedFetch, requestFailure, type Fetch } from '../outbound/fetch.js';
+import { OutboundRules } from '../outbound/rules.js';
 import { signBody } from './signing.js';
 
 /**
@@ -9,7 +11,9 @@ import { signBody } from './signing.js';
  * only its own delivery). A delivery is claimed with `FOR UPDATE SKIP LOCKED`
  * and leased by pushing its `next_attempt_at` past the request timeout, so
  * several nodes never send the same attempt, and a node that dies mid-flight
- * leaves the delivery due again when the lease runs out.
+ * leaves the delivery due again when the lease runs out. Requests go out
+ * through the outbound guard (outbound/): no internal address unless the
+ * operator allows it.
  */
 
 /** The delay before retry `attempt + 1`: base × 3^(attempt−1), with half of it random (jitter). */
@@ -41,7 +45,7 @@ async function claimDue(ctx: AppContext, limit: number): Promise<WebhookDelivery
 }
 
 /** One attempt: sign, POST with a timeout, record the outcome (only if the claim is still ours). */
-async function attempt(ctx: AppContext, d: WebhookDelivery): Promise<void> {
+async function attempt(ctx: AppContext, fetch: Fetch, d: WebhookDelivery): Promise<void> {
   const { timeoutMs, maxAttempts, retryBaseMs } = ctx.config.webhooks;
   const hook = await ctx.db
     .selectFrom('agent_webhooks')
@@ -82,7 +86,7 @@ async function attempt(ctx: AppContext, d: WebhookDelivery): Promise<void> {
       if (res.status < 200 || res.status >= 300) error = `the endpoint answered HTTP ${res.status}`;
     } catch (err) {
       const name = err instanceof Error ? err.name : '';
-      error = name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${timeoutMs} ms` : `the request failed: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`;
+      error = name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${timeoutMs} ms` : `the request failed: ${requestFailure(err)}`;
     }
   }
   const duration = Date.now() - started;
@@ -105,8 +109,11 @@ export class DeliveryWorker {
   readonly #inFlight = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | null = null;
   #polling: Promise<void> | null = null;
+  readonly #outbound: ReturnType<typeof guardedFetch>;
 
-  constructor(private readonly ctx: AppContext) {}
+  constructor(private readonly ctx: AppContext) {
+    this.#outbound = guardedFetch(new OutboundRules(ctx.config.outbound.allow));
+  }
 
   /**
    * Starts the attempts that are due, as many as there is room for, without
@@ -117,7 +124,7 @@ export class DeliveryWorker {
     if (room <= 0) return 0;
     const due = await claimDue(this.ctx, room);
     for (const d of due) {
-      const running: Promise<void> = attempt(this.ctx, d)
+      const running: Promise<void> = attempt(this.ctx, this.#outbound.fetch, d)
         .catch((err: unknown) => { this.ctx.log.error({ err, delivery: d.id }, 'webhook delivery failed to record'); })
         .finally(() => this.#inFlight.delete(running));
       this.#inFlight.add(running);
@@ -144,5 +151,6 @@ export class DeliveryWorker {
     if (this.#timer) clearInterval(this.#timer);
     await this.#polling;
     await Promise.all([...this.#inFlight]);
+    await this.#outbound.close();
   }
 }

@@ -10,6 +10,7 @@ import type { Actor } from '../policy/actor.js';
 import { readerOf, mayRead } from '../policy/agent-reads.js';
 import { enforce } from '../policy/decision.js';
 import { canManageAgent } from '../policy/org.js';
+import { OutboundRules } from '../outbound/rules.js';
 import { presentTask } from '../tasks/presenters.js';
 import { newWebhookSecret } from './signing.js';
 
@@ -19,8 +20,8 @@ import { newWebhookSecret } from './signing.js';
  * the transaction that creates the task, and the delivery worker POSTs it.
  */
 
-/** Only http(s) URLs, without credentials in them. */
-function checkUrl(raw: string): string {
+/** Only http(s) URLs, without credentials in them, and not to an internal address the operator has not allowed. */
+function checkUrl(raw: string, rules: OutboundRules): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -29,6 +30,8 @@ function checkUrl(raw: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badRequest('invalid_url', 'The webhook URL must start with https:// or http://.');
   if (url.username || url.password) throw badRequest('invalid_url', 'The webhook URL must not carry credentials; Chorus signs each delivery instead.');
+  const refused = rules.refusalForUrl(url);
+  if (refused) throw badRequest('internal_url', refused);
   return url.toString();
 }
 
@@ -45,7 +48,7 @@ export async function findWebhook(ctx: AppContext, actor: Actor, agent: AgentRow
  */
 export async function setWebhook(ctx: AppContext, actor: Actor, agent: AgentRow, rawUrl: string): Promise<{ webhook: AgentWebhook; secret: string | null }> {
   enforce(canManageAgent(actor, agent.sponsor_id));
-  const url = checkUrl(rawUrl);
+  const url = checkUrl(rawUrl, new OutboundRules(ctx.config.outbound.allow));
   return mutate(ctx, async (m) => {
     const existing = await m.trx.selectFrom('agent_webhooks').selectAll().where('agent_id', '=', agent.id).forUpdate().executeTakeFirst();
     await recordAction(m.trx, actor, 'agent.webhook_set', { targetType: 'agent', targetId: agent.id, details: { url, previous_url: existing?.url ?? null } });

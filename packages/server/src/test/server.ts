@@ -21,6 +21,8 @@ export async function startTestServer(overrides: ConfigOverrides = {}, limits: P
     agentHost: { enabled: false, pollSeconds: 0 },
     // Tests run retention themselves (runRetention), at the moment they choose.
     retention: { ...base.retention, intervalSeconds: 0 },
+    // Webhook receivers and model stand-ins listen on loopback; outbound/ tests a server that allows nothing.
+    outbound: { allow: ['127.0.0.1'] },
     ...overrides,
     // Each server's files in a directory of its own; tests run the file sweep themselves.
     files: { ...base.files, dir: mkdtempSync(path.join(os.tmpdir(), 'chorus-files-')), sweepSeconds: 0, ...overrides.files },

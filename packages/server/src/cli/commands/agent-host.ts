@@ -1,4 +1,5 @@
 import { AgentHost } from '../../agent-host/host.js';
+import { outboundAllow } from '../../config.js';
 import { connect } from '../../db/database.js';
 import { defineCommand, usageError } from '../command.js';
 
@@ -9,7 +10,8 @@ export default defineCommand({
     'Reads the built-in agents from the database at DATABASE_URL and connects them to the server at',
     'CHORUS_URL (default http://localhost:3000); LLM agents read their API keys from this environment.',
     'Run the server with CHORUS_AGENT_HOST=0 (or without the agents role). CHORUS_AGENT_HOST_ORGS',
-    "(org ids, comma-separated) limits it to those orgs' agents. Runs until SIGINT or SIGTERM.",
+    "(org ids, comma-separated) limits it to those orgs' agents. An LLM agent's base_url reaches an",
+    'internal address only when CHORUS_OUTBOUND_ALLOW names it. Runs until SIGINT or SIGTERM.',
   ].join('\n'),
   options: {},
   async run({ env, out }) {
@@ -23,6 +25,7 @@ export default defineCommand({
       publicUrl: env.CHORUS_PUBLIC_URL ?? url,
       pollMs: 10_000,
       env,
+      outboundAllow: outboundAllow(env),
       ...(orgs ? { accept: (agent: { org_id: string }) => orgs.has(agent.org_id) } : {}),
       onError: (error, agentId) => { process.stderr.write(`agent ${agentId}: ${error instanceof Error ? error.message : String(error)}\n`); },
     });
