@@ -220,3 +220,53 @@ describe('realtime gateway', () => {
     expect(list.body.channels.find((c: any) => c.channel.id === w.generalId).membership.last_read_seq).toBe(message.seq);
   });
 });
+
+/**
+ * history_for_new_members = since_join on the socket: a member who joined
+ * later hears nothing about the messages from before — not their reactions,
+ * pins or thread summaries, not replies in their threads — live or on resume,
+ * as REST shows nothing of them; what comes after is theirs.
+ */
+describe('a member who joined a since_join channel later', () => {
+  it('hears nothing of the history before they joined, live or on resume, and everything after', async () => {
+    const w = await createWorld(server.url);
+    const bob = await w.person('member', 'Bob');
+    const channel = await w.channel(w.owner, { history_for_new_members: 'since_join' });
+    const before = await w.post(w.owner, channel, 'Before Bob: the salary bands.');
+    const api = w.owner.api;
+    expect((await bob.api.post(`/channels/${channel}/join`)).status).toBe(204);
+
+    const live = await connect(bob.token, w.orgId);
+    const about = async () => {
+      expect((await api.put(`/messages/${before.id}/reactions/eyes`)).status).toBe(204);
+      expect((await api.put(`/messages/${before.id}/pin`)).status).toBe(201);
+      await w.post(w.owner, channel, 'A reply under the old root.', { thread_root_id: before.id });
+    };
+    await about();
+    const after = await w.post(w.owner, channel, 'After Bob: welcome.');
+    expect((await api.put(`/messages/${after.id}/reactions/tada`)).status).toBe(204);
+    await w.post(w.owner, channel, 'marker 1');
+    await live.until(() => live.messagesIn(channel).includes('marker 1'));
+
+    const told = (s: RecordingSocket) => s.eventsOf(channel).filter((e) => JSON.stringify(e.payload).includes(before.id));
+    expect(told(live).map((e) => e.type)).toEqual([]);
+    expect(live.messagesIn(channel)).toEqual(['After Bob: welcome.', 'marker 1']);
+    expect(live.eventsOf(channel, 'reaction.added')).toHaveLength(1);
+    // REST agrees: Bob reads no message from before he joined, nor the reply under it.
+    const history = await bob.api.get(`/channels/${channel}/messages`);
+    expect(history.body.messages.map((m: { body: string }) => m.body)).toEqual(['After Bob: welcome.', 'marker 1']);
+
+    // The same on resume: what happened while Bob was away is replayed from the log, filtered alike.
+    const cursors = Object.fromEntries(live.socket.cursors);
+    live.close();
+    expect((await api.delete(`/messages/${before.id}/reactions/eyes`)).status).toBe(204);
+    expect((await api.delete(`/messages/${before.id}/pin`)).status).toBe(204);
+    await w.post(w.owner, channel, 'Another reply under the old root.', { thread_root_id: before.id });
+    await w.post(w.owner, channel, 'marker 2');
+    const resumed = await openSocket(server.url, bob.token, w.orgId, { cursors });
+    sockets.push(resumed);
+    await resumed.until(() => resumed.messagesIn(channel).includes('marker 2'));
+    expect(told(resumed).map((e) => e.type)).toEqual([]);
+    expect(resumed.messagesIn(channel)).toEqual(['marker 2']);
+  });
+});

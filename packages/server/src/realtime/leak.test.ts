@@ -68,7 +68,7 @@ interface World {
   byId: Map<string, Tracked>;
   /** Each member's direct message with the scribe, for the closing markers. */
   markerDm: Map<string, string>;
-  messages: { id: string; channelId: string; authorId: string; root: boolean }[];
+  messages: { id: string; channelId: string; authorId: string; root: boolean; seq: number; rootId: string | null }[];
   sockets: RecordingSocket[];
 }
 
@@ -252,7 +252,7 @@ async function perform(w: World, action: Action): Promise<void> {
   }
   expect(res.status, `${JSON.stringify(action)} → ${JSON.stringify(res.body)}`).toBeLessThan(500);
   const posted = res.status === 201 ? res.body?.message : undefined;
-  if (posted) w.messages.push({ id: posted.id, channelId: posted.channel_id, authorId: posted.author.id, root: posted.thread_root_id === null });
+  if (posted) w.messages.push({ id: posted.id, channelId: posted.channel_id, authorId: posted.author.id, root: posted.thread_root_id === null, seq: posted.seq, rootId: posted.thread_root_id });
   await observe(w, ch);
 }
 
@@ -267,11 +267,32 @@ function readable(ch: Tracked, memberId: string, seq: number): { member: boolean
 }
 
 /**
- * The message an event carries, when it may be one from before the member's floor. (Reactions and
- * thread summaries name a message only by id; replies are new messages, readable by id over REST.)
+ * The seqs of the messages an event tells of, when they may be from before the member's floor: the
+ * message it carries or names by id (a reaction, a thread summary), and the root of that message's thread
+ * (a reply under a hidden root is hidden too).
  */
-function carriedMessage(event: ChannelEvent): { seq: number } | null {
-  return event.type === 'message.edited' || event.type === 'message.deleted' ? event.payload.message : null;
+function toldOf(w: World, event: ChannelEvent): number[] {
+  const byId = (id: string) => w.messages.find((m) => m.id === id);
+  const withRoot = (m: { seq: number; rootId?: string | null; thread_root_id?: string | null } | undefined): number[] => {
+    if (!m) return [];
+    const rootId = m.rootId ?? m.thread_root_id ?? null;
+    const root = rootId ? byId(rootId) : undefined;
+    return [m.seq, ...(root ? [root.seq] : [])];
+  };
+  switch (event.type) {
+    case 'message.edited':
+    case 'message.deleted':
+      return withRoot(event.payload.message);
+    case 'message.created':
+      return withRoot(event.payload.message).slice(1);
+    case 'reaction.added':
+    case 'reaction.removed':
+      return withRoot(byId(event.payload.message_id));
+    case 'thread.updated':
+      return withRoot(byId(event.payload.thread.root_id));
+    default:
+      return [];
+  }
 }
 
 function leaksIn(w: World, m: Member): string[] {
@@ -288,9 +309,9 @@ function leaksIn(w: World, m: Member): string[] {
       if (!(ch.kind === 'public' && m.readsPublic)) leaks.push(`${where}, not a member then`);
       continue;
     }
-    const carried = carriedMessage(event);
     // History before the member joined a since_join channel is not theirs to read, nor what becomes of it.
-    if (ch.sinceJoin && carried && r.since !== null && carried.seq < r.since) leaks.push(`${where}: it carries message #${carried.seq}, from before it joined at #${r.since}`);
+    const hidden = ch.sinceJoin && r.since !== null ? toldOf(w, event).filter((seq) => seq < (r.since ?? 0)) : [];
+    if (hidden.length > 0) leaks.push(`${where}: it tells of message #${hidden.join(', #')}, from before it joined at #${r.since ?? 0}`);
   }
   return leaks;
 }

@@ -17,8 +17,9 @@ import type { Subscription } from './connection.js';
  * rules (from `channel.updated` as they are dispatched), the facts of recent
  * messages, subscribers' channel roles, reasoning authors' sponsors, and the
  * agents' task threads. `prepare` loads what a batch of events needs in a few
- * queries before the batch is delivered; with no agent subscribed and
- * reasoning visible to all members, it loads nothing.
+ * queries before the batch is delivered; with no agent subscribed, no member
+ * whose since_join floor hides older messages, and reasoning visible to all
+ * members, it loads nothing.
  */
 interface StreamState {
   rules: ReadRules | null;
@@ -63,6 +64,24 @@ export function factsOf(m: MessageView): MessageFacts {
 function hasAgent(stream: Stream): boolean {
   for (const sub of stream.subscribers) if (sub.connection.actor?.member.kind === 'agent') return true;
   return false;
+}
+
+/** Whether any subscriber joined with history hidden (since_join): events about older messages are judged for it. */
+function hasFloor(stream: Stream): boolean {
+  for (const sub of stream.subscribers) if (sub.floor > 0) return true;
+  return false;
+}
+
+/**
+ * Whether the message, and its thread's root, come after the floor: what
+ * since_join hides, nothing is said about — its reactions, pins and thread,
+ * replies in that thread included (as REST hides them). A task is judged by its
+ * request for the read rules only: people see older tasks without their messages.
+ */
+function aboveFloor(event: ChannelEvent, facts: MessageFacts | undefined, root: MessageFacts | undefined, floor: number): boolean {
+  if (floor === 0 || event.type === 'task.created' || event.type === 'task.updated' || event.type === 'task.rated') return true;
+  const above = (f: MessageFacts | undefined) => f !== undefined && (f.seq === undefined || f.seq > floor);
+  return above(facts) && (facts?.thread_root_id === null || above(root));
 }
 
 /**
@@ -147,7 +166,9 @@ export class StreamReadRules {
     // The rules now, and any this batch changes to as it is dispatched.
     const inPlay = [state.rules, ...events.flatMap((e) => settingsIn(e) ?? []).map(rulesOf)];
     const narrowReasoning = inPlay.some((r) => r.reasoning_visibility !== 'members');
-    if (!narrowReasoning && !hasAgent(stream)) return;
+    // A member joining a since_join channel in this batch is subscribed as its event is dispatched: judge for them too.
+    const floorJoins = events.some((e) => e.type === 'member.joined' && e.payload.channel.settings.history_for_new_members === 'since_join');
+    if (!narrowReasoning && !hasAgent(stream) && !hasFloor(stream) && !floorJoins) return;
 
     const ids = new Set<string>();
     for (const event of events) {
@@ -182,14 +203,15 @@ export class StreamReadRules {
     if (!message) return true;
     const state = this.#states.get(stream);
     const rules = state?.rules;
-    if (member.kind === 'human' && rules?.reasoning_visibility === 'members') return true;
     // Fail closed: what could not be judged is not delivered.
     const facts = 'author' in message ? this.#factsCarried(event, message) : state?.facts.get(message.id);
+    const root = facts?.thread_root_id ? state?.facts.get(facts.thread_root_id) : undefined;
+    if (!aboveFloor(event, facts, root, sub.floor)) return false;
+    if (member.kind === 'human' && rules?.reasoning_visibility === 'members') return true;
     if (!state || !rules || !facts) return false;
-    const root = facts.thread_root_id ? state.facts.get(facts.thread_root_id) : undefined;
     // Judged once per event for every reader alike when no rule could tell readers apart (the thread's root included).
     if (state.judged?.event !== event) state.judged = { event, open: openToEveryReader(rules, facts) && (facts.thread_root_id === null || (root !== undefined && openToEveryReader(rules, root))) };
-    if (state.judged.open && (root === undefined || (root.seq !== undefined && root.seq > sub.floor))) return true;
+    if (state.judged.open) return true;
     return mayReadInThread({ reader: readerOf(member, state.roles.get(member.id) ?? null), rules }, facts, root, sub.floor, {
       now: new Date(),
       taskMessageIds: state.tasks.get(member.id) ?? noTasks,
