@@ -9,6 +9,7 @@ import type { Actor } from '../policy/actor.js';
 import { canManage, type ChannelAccess } from '../policy/channel.js';
 import { enforce } from '../policy/decision.js';
 import { canCreateChannel, canIncludeAgentsInDm, canOpenDm } from '../policy/org.js';
+import { failChannelTasks } from '../tasks/writes.js';
 import { lockChannel } from './access.js';
 import { visibleMessages } from '../messages/history.js';
 import { presentChannel } from './presenters.js';
@@ -291,6 +292,8 @@ export async function setArchived(ctx: AppContext, a: ChannelAccess, archived: b
       payload: { channel: presentChannel(channel) },
     });
     await recordAction(m.trx, a.actor, archived ? 'channel.archived' : 'channel.unarchived', { targetType: 'channel', targetId: channel.id, channelId: channel.id });
+    // Nobody posts in an archived channel, agents' results included: the work it still waited for ends here.
+    if (archived) await failChannelTasks(m, channel.id, a.actor, 'the channel was archived');
     return channel;
   });
 }

@@ -252,4 +252,25 @@ describe('the agent works a task', () => {
     expect((await tasksIn(w.owner, secret)).find((t) => t.task.id === task.task.id)?.task).toMatchObject({ status: 'failed', failure_reason: 'its sponsor can no longer read the channel' });
     expect((await verifyChain(server.ctx.db, w.orgId)).ok).toBe(true);
   });
+
+  it('archiving the channel fails the work it still waited for, and no other channel\'s', async () => {
+    const { w, maya, bot, room, other } = await scene();
+    const running = await assign(maya, room, bot.memberId, 'Draft the release notes.');
+    const claimed = await claim(bot, running.task.id);
+    const queued = await assign(maya, room, bot.memberId, 'And the changelog.');
+    const elsewhere = await assign(w.owner, other, bot.memberId, 'Sum up the salaries.');
+
+    expect((await w.owner.api.post(`/channels/${room}/archive`)).status).toBe(200);
+    const byId = new Map((await tasksIn(maya, room)).map((t) => [t.task.id, t.task]));
+    for (const id of [running.task.id, queued.task.id]) {
+      expect(byId.get(id)).toMatchObject({ status: 'failed', failure_reason: 'the channel was archived' });
+      expect(await auditActions(id)).toContain('human:task.fail');
+    }
+    expect((await claimed.api.get(`/channels/${room}/messages`)).status).toBe(401);
+    expect((await tasksIn(w.owner, other)).find((t) => t.task.id === elsewhere.task.id)?.task.status).toBe('queued');
+    // Unarchiving does not bring the work back: it is asked for again.
+    expect((await w.owner.api.post(`/channels/${room}/unarchive`)).status).toBe(200);
+    expect((await tasksIn(maya, room)).find((t) => t.task.id === queued.task.id)?.task.status).toBe('failed');
+    expect((await verifyChain(server.ctx.db, w.orgId)).ok).toBe(true);
+  });
 });

@@ -112,16 +112,28 @@ export async function auditTask(m: Mutation, task: Task, by: Actor | null, actio
 /**
  * Fails for good every task the agent still holds, queued or running — in
  * `channelIds` only when given: an agent that is retired, or no longer in the
- * channel, will never take them. Each is ended as an expired last lease ends
- * it — its token revoked, a `system` message in its channel, `task.updated`,
- * the audit record — by `by` (the system when null), in the caller's mutation.
+ * channel, will never take them. By `by` (the system when null), in the
+ * caller's mutation; see `failTasks`.
  */
 export async function failOpenTasks(m: Mutation, agentId: string, by: Actor | null, reason: string, channelIds?: readonly string[]): Promise<void> {
   if (channelIds?.length === 0) return;
   let query = m.trx.selectFrom('tasks').select('id').where('agent_id', '=', agentId).where('status', 'in', ['queued', 'running']);
   if (channelIds) query = query.where('channel_id', 'in', [...channelIds]);
-  const open = await query.orderBy('id').forUpdate().execute();
-  for (const { id } of open) {
+  await failTasks(m, await query.orderBy('id').forUpdate().execute(), by, reason);
+}
+
+/** Fails for good every queued or running task of the channel: an archived channel takes no more work. */
+export async function failChannelTasks(m: Mutation, channelId: string, by: Actor | null, reason: string): Promise<void> {
+  const open = await m.trx.selectFrom('tasks').select('id').where('channel_id', '=', channelId).where('status', 'in', ['queued', 'running']).orderBy('id').forUpdate().execute();
+  await failTasks(m, open, by, reason);
+}
+
+/**
+ * Ends each task as an expired last lease ends it — its token revoked, a
+ * `system` message in its channel, `task.updated`, the audit record.
+ */
+async function failTasks(m: Mutation, tasks: readonly { id: string }[], by: Actor | null, reason: string): Promise<void> {
+  for (const { id } of tasks) {
     const task = await lockTask(m.trx, id);
     await revokeTaskTokens(m.trx, task.id);
     const failed = await updateTask(m.trx, task.id, { status: 'failed', lease_expires_at: null, failure_reason: reason, finished_at: new Date() });
