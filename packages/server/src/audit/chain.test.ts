@@ -81,4 +81,13 @@ describe('the audit chain', () => {
     expect(result.ok).toBe(true);
     expect(result.events).toBeGreaterThanOrEqual(20);
   });
+
+  it('verifies while events are being appended: each verification sees the chain as of one moment', async () => {
+    const w = await createWorld(server.url);
+    const append = (i: number) =>
+      server.ctx.db.transaction().execute((trx) => appendAudit(trx, w.orgId, [{ actorId: null, actorKind: 'system', action: 'test.during_verify', targetId: String(i), decision: 'allow' }]));
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? append(i).then(() => null) : verifyChain(server.ctx.db, w.orgId))));
+    for (const result of results) if (result) expect(result).toMatchObject({ ok: true });
+    expect(await verifyChain(server.ctx.db, w.orgId)).toMatchObject({ ok: true });
+  });
 });

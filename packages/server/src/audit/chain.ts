@@ -136,8 +136,20 @@ export async function appendAudit(trx: Trx, orgId: string, entries: AuditEntry[]
 
 export type Verification = { ok: true; events: number; head: string } | { ok: false; events: number; broken_at: number; problem: string };
 
-/** Recomputes the org's whole chain and names the first event that does not fit. */
+/**
+ * Recomputes the org's whole chain and names the first event that does not fit.
+ * The events and the head are read in one snapshot: an append committed while
+ * the chain is being read is not mistaken for a head past removed events.
+ */
 export async function verifyChain(db: Db, orgId: string): Promise<Verification> {
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute((trx) => verifyIn(trx, orgId));
+}
+
+async function verifyIn(db: Trx, orgId: string): Promise<Verification> {
   let prev = genesis;
   let expected = 1;
   for (;;) {
