@@ -67,7 +67,7 @@ export interface Config {
   };
   /**
    * Requests made on members' say (agent webhooks, LLM agents' base_url): internal addresses only
-   * when listed here (outbound/guard.ts).
+   * when listed here (outbound/rules.ts, outbound/fetch.ts).
    */
   outbound: { allow: readonly string[] };
   /** Outgoing webhooks (integrations/delivery-worker.ts). */
