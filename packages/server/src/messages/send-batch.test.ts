@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { accessChannel } from '../channels/access.js';
 import { removeIn } from '../channels/membership.js';
 import { resolvePrincipal } from '../http/auth.js';
+import { sendQueue } from './send-queue.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -96,5 +97,35 @@ describe('a send that waits for its channel', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(404);
     const history = await w.owner.api.get(`/channels/${channel}/messages`);
     expect(history.body.messages.map((m: any) => m.body)).not.toContain('sent as I was removed');
+  });
+});
+
+describe('batches written together', () => {
+  it('never share a channel: a send to a free channel is not held behind one whose channel is locked elsewhere', async () => {
+    const w = await createWorld(server.url);
+    const busy = await w.channel(w.owner);
+    const free = await w.channel(w.owner);
+    const queue = sendQueue(server.ctx);
+    const waiting = async () => (await sql<{ n: number }>`select count(*)::int as n from pg_locks where not granted`.execute(server.ctx.db)).rows[0]?.n ?? 0;
+    const until = async (ready: () => Promise<boolean> | boolean) => {
+      while (!(await ready())) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+
+    // Another transaction holds the busy channel; the first send to it waits for the lock in one writer.
+    const trx = await server.ctx.db.startTransaction().execute();
+    await trx.selectFrom('channels').select('id').where('id', '=', busy).forUpdate().execute();
+    const first = w.owner.api.post(`/channels/${busy}/messages`, { body: 'busy 1' });
+    await until(async () => (await waiting()) > 0);
+    // The second send to it waits in the queue, ahead of a send to the free channel; the other writer takes that one.
+    const second = w.owner.api.post(`/channels/${busy}/messages`, { body: 'busy 2' });
+    await until(() => queue.depth === 2);
+    const elsewhere = await w.owner.api.post(`/channels/${free}/messages`, { body: 'free' });
+    expect(elsewhere.status).toBe(201);
+
+    await trx.commit().execute();
+    expect((await first).status).toBe(201);
+    expect((await second).status).toBe(201);
+    const history = await w.owner.api.get(`/channels/${busy}/messages`);
+    expect(history.body.messages.map((m: any) => m.body)).toEqual(['busy 1', 'busy 2']);
   });
 });

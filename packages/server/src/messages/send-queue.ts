@@ -13,10 +13,19 @@ interface Pending {
  * wait and go together in the next transaction, so under load one commit
  * carries many messages; with no load a send is written at once, alone. No
  * timer: a batch is whatever queued while the previous one was writing.
+ *
+ * Batches written at the same time never share a channel. A batch holds its
+ * channels' locks until it commits, so a second batch with one channel in
+ * common would wait that long holding the locks of all its others; instead a
+ * send to a channel being written waits in the queue (where it would have
+ * waited for the lock anyway) and the other writer takes the channels that
+ * are free. A channel's sends still go in arrival order, one batch at a time.
  */
 export class SendQueue {
-  readonly #pending: Pending[] = [];
+  #pending: Pending[] = [];
   #active = 0;
+  /** Channels of the batches being written. */
+  readonly #writing = new Set<string>();
   #idle: (() => void)[] = [];
   #unsettled = 0;
 
@@ -59,14 +68,35 @@ export class SendQueue {
 
   #pump(): void {
     while (this.#active < this.concurrency && this.#pending.length > 0) {
-      const batch = this.#pending.splice(0, this.maxBatch);
+      const batch = this.#take();
+      if (batch.length === 0) break; // every waiting send is for a channel being written
+      const channels = new Set(batch.map((p) => p.request.channelId));
+      for (const id of channels) this.#writing.add(id);
       this.#active += 1;
       void this.#write(batch).finally(() => {
+        for (const id of channels) this.#writing.delete(id);
         this.#active -= 1;
         this.#pump();
       });
     }
     if (this.#active === 0 && this.#pending.length === 0) for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  /**
+   * The next batch: waiting sends, oldest first, to channels no batch is
+   * writing, up to the batch size. A channel being written keeps all its
+   * sends waiting, and a full batch leaves every later send, so each
+   * channel's sends are written in the order they came.
+   */
+  #take(): Pending[] {
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    for (const p of this.#pending) {
+      if (batch.length < this.maxBatch && !this.#writing.has(p.request.channelId)) batch.push(p);
+      else rest.push(p);
+    }
+    this.#pending = rest;
+    return batch;
   }
 
   async #write(batch: Pending[]): Promise<void> {
