@@ -82,6 +82,23 @@ describe('the audit chain', () => {
     expect(result.events).toBeGreaterThanOrEqual(20);
   });
 
+  it('chains several appends of one transaction, each after the one before, while others append beside it', async () => {
+    const w = await createWorld(server.url);
+    const entry = (action: string, i: number) => ({ actorId: null, actorKind: 'system' as const, action, targetId: String(i), decision: 'allow' as const });
+    await Promise.all([
+      ...Array.from({ length: 5 }, (_, i) =>
+        server.ctx.db.transaction().execute(async (trx) => {
+          for (let k = 0; k < 3; k++) await appendAudit(trx, w.orgId, [entry('test.several', i * 10 + k), entry('test.several', i * 10 + k + 5)]);
+        }),
+      ),
+      ...Array.from({ length: 5 }, (_, i) => server.ctx.db.transaction().execute((trx) => appendAudit(trx, w.orgId, [entry('test.beside', i)]))),
+    ]);
+    const result = await verifyChain(server.ctx.db, w.orgId);
+    expect(result).toMatchObject({ ok: true });
+    const rows = await server.ctx.db.selectFrom('audit_events').select('action').where('org_id', '=', w.orgId).where('action', 'in', ['test.several', 'test.beside']).execute();
+    expect(rows).toHaveLength(5 * 3 * 2 + 5);
+  });
+
   it('verifies while events are being appended: each verification sees the chain as of one moment', async () => {
     const w = await createWorld(server.url);
     const append = (i: number) =>

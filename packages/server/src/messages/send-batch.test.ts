@@ -8,6 +8,7 @@ import { accessChannel } from '../channels/access.js';
 import { removeIn } from '../channels/membership.js';
 import { resolvePrincipal } from '../http/auth.js';
 import { sendQueue } from './send-queue.js';
+import { upload } from '../test/files.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -116,7 +117,8 @@ describe('batches written together', () => {
     await trx.selectFrom('channels').select('id').where('id', '=', busy).forUpdate().execute();
     const first = w.owner.api.post(`/channels/${busy}/messages`, { body: 'busy 1' });
     await until(async () => (await waiting()) > 0);
-    // The second send to it waits in the queue, ahead of a send to the free channel; the other writer takes that one.
+    // The second send to it waits in the queue, ahead of a send to the free channel. The stalled batch stops
+    // counting, and a second writer takes the free channel's send, not the one that would wait behind the lock.
     const second = w.owner.api.post(`/channels/${busy}/messages`, { body: 'busy 2' });
     await until(() => queue.depth === 2);
     const elsewhere = await w.owner.api.post(`/channels/${free}/messages`, { body: 'free' });
@@ -127,5 +129,33 @@ describe('batches written together', () => {
     expect((await second).status).toBe(201);
     const history = await w.owner.api.get(`/channels/${busy}/messages`);
     expect(history.body.messages.map((m: any) => m.body)).toEqual(['busy 1', 'busy 2']);
+  });
+});
+
+describe('what a send tells', () => {
+  it('its event, its reply and a later read show the same message: mentions, attachments, thread and time as stored', async () => {
+    const w = await createWorld(server.url);
+    const bob = await w.person('member', 'Bob');
+    const channel = await w.channel(w.owner, { members: [bob.memberId] });
+    const root = await w.post(w.owner, channel, 'the root');
+    const up = await upload(w.owner.api, channel, 'notes', 'notes.txt', 'text/plain');
+    const published: ChannelEvent[] = [];
+    const off = server.ctx.bus.subscribe((e) => {
+      if (e.channel_id === channel) published.push(e);
+    });
+    const posted = await w.owner.api.post(`/channels/${channel}/messages`, { body: `see this @${bob.handle}`, thread_root_id: root.id, file_ids: [up.body.file.id] });
+    off();
+    expect(posted.status, JSON.stringify(posted.body)).toBe(201);
+
+    const read = await w.owner.api.get(`/messages/${posted.body.message.id}`);
+    expect(read.body.message.mentions.member_ids).toEqual([bob.memberId]);
+    expect(read.body.message.attachments.map((f: { id: string }) => f.id)).toEqual([up.body.file.id]);
+    expect(posted.body.message).toEqual(read.body.message);
+    const created = published.find((e) => e.type === 'message.created');
+    expect(created?.payload).toEqual({ message: read.body.message });
+    const thread = published.find((e) => e.type === 'thread.updated');
+    const rootRead = await w.owner.api.get(`/messages/${root.id}`);
+    expect(thread?.payload).toEqual({ thread: rootRead.body.message.thread });
+    expect(rootRead.body.message.thread.last_reply_at).toBe(read.body.message.created_at);
   });
 });
