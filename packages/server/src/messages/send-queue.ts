@@ -18,8 +18,8 @@ interface Pending {
  * One writer at a time while few sends wait. A second one beside it would
  * split what queues into two small batches, each paying a whole
  * transaction's round trips and commit, and the two would queue for the
- * org's audit chain anyway (measured on 2 cores at 500 messages/s: p99 47–55
- * ms with one writer, 65–125 ms with two; docs/PERFORMANCE.md). Two once
+ * org's audit chain anyway (measured on 2 cores at 500 messages/s: a quarter
+ * less PostgreSQL CPU with one writer, and a lower p50; docs/PERFORMANCE.md). Two once
  * `splitAt` sends wait: batches are large then, and one writer's work in
  * Node overlaps the other's in PostgreSQL. And a batch still writing after
  * `stallMs` is waiting for something (a channel locked by a long change) and
