@@ -9,8 +9,9 @@
  * With BARE_DATABASE_URL set it is the durable reference instead: each send is
  * stored as one row of one table and is delivered and acknowledged only after
  * its transaction commits. Sends are grouped into transactions as Chorus's send
- * queue groups them (two writers; a free writer takes everything waiting, up to
- * 500), so the pair measures what Chorus adds to the floor cost of a durable ack
+ * queue groups them under this load (two writers, as Chorus's queue has once 64
+ * sends wait; a free writer takes everything waiting, up to 500), so the pair
+ * measures what Chorus adds to the floor cost of a durable ack
  * on the same machine and the same PostgreSQL: its auth, policy, event log,
  * audit record and indexes.
  *
