@@ -4,6 +4,7 @@ import type { RunningServer } from '../server.js';
 import { createWorld, unique } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 import type { ChannelEvent } from '@chorus/protocol/events';
+import { channelHead, readEvents } from '../realtime/event-log.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -23,8 +24,11 @@ function listen(channelId: string): ChannelEvent[] {
   return seen;
 }
 
-async function storedEvents(channelId: string) {
-  return server.ctx.db.selectFrom('channel_events').selectAll().where('channel_id', '=', channelId).orderBy('seq').execute();
+/** The channel's whole log, as a resuming client has it replayed. */
+async function storedEvents(channelId: string): Promise<ChannelEvent[]> {
+  const head = await channelHead(server.ctx.db, channelId);
+  if (!head) throw new Error(`no channel ${channelId}`);
+  return readEvents(server.ctx.db, head.org_id, channelId, 0, head.last_seq);
 }
 
 async function lastSeq(channelId: string): Promise<number> {
@@ -78,9 +82,13 @@ describe('the channel event log', () => {
     expect(await lastSeq(channelId)).toBe(events.length);
     expect(events.find((e) => e.type === 'member.left')).toMatchObject({ actor_id: bob.memberId, payload: { member_id: bob.memberId, removed_by: null } });
 
-    // What was published is what was stored, event for event.
-    expect(published.map((e) => [e.seq, e.type])).toEqual(events.slice(2).map((e) => [e.seq, e.type]));
-    expect(published.map((e) => e.payload)).toEqual(events.slice(2).map((e) => e.payload));
+    // What was published is what the log replays, event for event; a message as it is now (edited, deleted).
+    expect(published.map((e) => [e.seq, e.type, e.actor_id])).toEqual(events.slice(2).map((e) => [e.seq, e.type, e.actor_id]));
+    const stored = (e: ChannelEvent) => e.type !== 'message.created';
+    expect(published.filter(stored).map((e) => e.payload)).toEqual(events.slice(2).filter(stored).map((e) => e.payload));
+    const now = await Promise.all([root.id, reply.id].map(async (id) => (await owner.get(`/messages/${id}`)).body.message));
+    expect(now.map((m) => [m.body, m.deleted_at === null, m.thread?.reply_count ?? 0])).toEqual([['root, edited', true, 1], ['', false, 0]]);
+    expect(events.filter((e) => e.type === 'message.created').map((e) => e.payload)).toEqual(now.map((m) => ({ message: { ...m, reactions: [] } })));
 
     // A message's seq is its message.created event's seq.
     const created = events.filter((e) => e.type === 'message.created');
@@ -119,12 +127,12 @@ describe('the channel event log', () => {
         if (e.channel_id !== channelId || e.type !== 'message.created') return;
         // Another connection, asked the moment the event is published.
         lookups.push(server.ctx.db.selectFrom('messages').select('id').where('id', '=', e.payload.message.id).executeTakeFirst());
-        lookups.push(server.ctx.db.selectFrom('channel_events').select('seq').where('channel_id', '=', channelId).where('seq', '=', e.seq).executeTakeFirst());
+        lookups.push(readEvents(server.ctx.db, e.org_id, channelId, e.seq - 1, e.seq).then((log) => log.map((l) => [l.seq, l.type])));
       }),
     );
     const message = await world.post(world.owner, channelId, 'visible when announced');
     expect(lookups).toHaveLength(2);
-    expect(await Promise.all(lookups)).toEqual([{ id: message.id }, { seq: message.seq }]);
+    expect(await Promise.all(lookups)).toEqual([{ id: message.id }, [[message.seq, 'message.created']]]);
   });
 
   it('publishes nothing and keeps nothing when a change fails', async () => {

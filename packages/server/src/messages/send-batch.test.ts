@@ -8,6 +8,7 @@ import { accessChannel } from '../channels/access.js';
 import { removeIn } from '../channels/membership.js';
 import { resolvePrincipal } from '../http/auth.js';
 import { sendQueue } from './send-queue.js';
+import { readEvents } from '../realtime/event-log.js';
 import { upload } from '../test/files.js';
 
 let server: RunningServer;
@@ -39,7 +40,7 @@ describe('sends committed together (group commit)', () => {
       const history = await w.owner.api.get(`/channels/${channel}/messages?limit=200`);
       expect(history.body.messages).toHaveLength(60);
       for (const m of history.body.messages) expect(m.mentions.member_ids).toHaveLength(1);
-      const rows = await server.ctx.db.selectFrom('channel_events').select('seq').where('channel_id', '=', channel).orderBy('seq').execute();
+      const rows = await readEvents(server.ctx.db, w.orgId, channel, 0, Number.MAX_SAFE_INTEGER);
       expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
       const seen = published.filter((e) => e.channel_id === channel).map((e) => e.seq);
       expect(seen).toEqual([...seen].sort((a, b) => a - b));

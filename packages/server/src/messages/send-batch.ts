@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { ChannelEvent } from '@chorus/protocol/events';
 import { messageColumns, type Channel, type ChannelMember, type Message, type NewMessage } from '../db/schema.js';
-import type { Mutation } from '../events/log.js';
+import { createdEvent, type Mutation } from '../events/log.js';
 import { AppError, badRequest, conflict, notFound } from '../http/errors.js';
 import type { Actor } from '../policy/actor.js';
 import { canPost, historyFloor, type ChannelAccess } from '../policy/channel.js';
@@ -218,7 +218,7 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
     const view = presentMessage(row, author, mentionIds.get(row.id) ?? [], [], false, attached.get(row.id) ?? []);
     e.outcome = { kind: 'stored', message: view };
     const channel = channelById.get(row.channel_id) as Channel;
-    events.push(event(channel, row.seq, 'message.created', author.id, { message: view }));
+    events.push(createdEvent(channel.org_id, view));
     if (row.thread_root_id) {
       const before = rootState.get(row.thread_root_id) ?? rootById.get(row.thread_root_id);
       if (!before) continue; // every reply's root was locked and checked above
@@ -242,9 +242,11 @@ export async function writeSends(m: Mutation, requests: SendRequest[]): Promise<
 
   if (events.length > 0) {
     events.sort((x, y) => (x.channel_id === y.channel_id ? x.seq - y.seq : x.channel_id < y.channel_id ? -1 : 1));
-    // The events and the channels' new heads together, in one statement.
+    // The events and the channels' new heads together, in one statement. A message.created is not stored:
+    // the message's row is its record in the log (events/log.ts).
     const changed = channels.filter((c) => last.get(c.id) !== c.last_seq);
-    const logged = unnestRows(eventTypes, events.map((e) => ({ channel_id: e.channel_id, seq: e.seq, type: e.type, actor_id: e.actor_id, payload: JSON.stringify(e.payload) })));
+    const stored = events.filter((e) => e.type !== 'message.created');
+    const logged = unnestRows(eventTypes, stored.map((e) => ({ channel_id: e.channel_id, seq: e.seq, type: e.type, actor_id: e.actor_id, payload: JSON.stringify(e.payload) })));
     await trx
       .with('logged', (db) => db.insertInto('channel_events').columns(logged.columns).expression(logged.rows))
       .updateTable('channels')

@@ -7,15 +7,19 @@ import { presentMessage, type Author, type MessageView, type ReactionGroup } fro
 /**
  * Shapes a page of messages with their authors, mentions, grouped reactions
  * pins and attachments: five queries for the whole page, whatever its size.
+ * Without `reactions` (the event log's replay, whose reaction events follow
+ * each message), every message shows none and they are not read.
  */
-export async function viewsOf(db: Db | Trx, messages: Message[]): Promise<MessageView[]> {
+export async function viewsOf(db: Db | Trx, messages: Message[], options: { reactions?: boolean } = {}): Promise<MessageView[]> {
   if (messages.length === 0) return [];
   const ids = messages.map((m) => m.id);
   const authorIds = [...new Set(messages.map((m) => m.author_id))];
   const [authors, mentions, reactions, pins, files] = await Promise.all([
     db.selectFrom('members').select(['id', 'handle', 'display_name', 'kind']).where('id', 'in', authorIds).execute(),
     db.selectFrom('message_mentions').select(['message_id', 'member_id']).where('message_id', 'in', ids).execute(),
-    db.selectFrom('reactions').select(['message_id', 'emoji', 'member_id']).where('message_id', 'in', ids).orderBy('created_at').execute(),
+    options.reactions === false
+      ? []
+      : db.selectFrom('reactions').select(['message_id', 'emoji', 'member_id']).where('message_id', 'in', ids).orderBy('created_at').execute(),
     db.selectFrom('pins').select('message_id').where('message_id', 'in', ids).execute(),
     attachmentsOf(db, ids),
   ]);

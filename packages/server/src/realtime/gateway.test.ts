@@ -20,6 +20,18 @@ async function connect(token: string, orgId: string) {
   return s;
 }
 
+/** Bob, a member of a channel of the owner's, saw one message there and went offline: his cursors to resume from. */
+async function awayAfterOneMessage() {
+  const w = await createWorld(server.url);
+  const bob = await w.person('member', 'Bob');
+  const channel = await w.channel(w.owner, { members: [bob.memberId] });
+  const first = await connect(bob.token, w.orgId);
+  await w.post(w.owner, channel, 'before');
+  await first.until(() => first.messagesIn(channel).length === 1);
+  first.close();
+  return { w, bob, channel, cursors: Object.fromEntries(first.socket.cursors) };
+}
+
 describe('realtime gateway', () => {
   it('delivers a message posted over REST to the other members, once', async () => {
     const w = await createWorld(server.url);
@@ -75,14 +87,7 @@ describe('realtime gateway', () => {
   });
 
   it('resumes from the client\'s cursors with exactly the events it missed, in order', async () => {
-    const w = await createWorld(server.url);
-    const bob = await w.person('member', 'Bob');
-    const channel = await w.channel(w.owner, { members: [bob.memberId] });
-    const first = await connect(bob.token, w.orgId);
-    await w.post(w.owner, channel, 'before');
-    await first.until(() => first.messagesIn(channel).length === 1);
-    first.close();
-    const cursors = Object.fromEntries(first.socket.cursors);
+    const { w, bob, channel, cursors } = await awayAfterOneMessage();
 
     for (let i = 0; i < 5; i++) await w.post(w.owner, channel, `missed ${i}`);
     const resumed = await openSocket(server.url, bob.token, w.orgId, { cursors });
@@ -94,6 +99,26 @@ describe('realtime gateway', () => {
     const seqs = resumed.eventsOf(channel).map((e) => e.seq);
     expect(seqs[0]).toBe(cursors[channel]! + 1);
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i)); // gapless: every event after the cursor, once
+  });
+
+  it('replays what was said while away as it is now: a deleted message without a word of it, an edited one edited', async () => {
+    const { w, bob, channel, cursors } = await awayAfterOneMessage();
+
+    const secret = await w.post(w.owner, channel, 'the password is hunter2');
+    const typo = await w.post(w.owner, channel, 'teh plan');
+    expect((await w.owner.api.patch(`/messages/${secret.id}`, { body: 'the password is hunter3' })).status).toBe(200);
+    expect((await w.owner.api.delete(`/messages/${secret.id}`)).status).toBe(200);
+    expect((await w.owner.api.patch(`/messages/${typo.id}`, { body: 'the plan' })).status).toBe(200);
+    const resumed = await openSocket(server.url, bob.token, w.orgId, { cursors });
+    sockets.push(resumed);
+    await w.post(w.owner, channel, 'live');
+    await resumed.until(() => resumed.messagesIn(channel).includes('live'));
+
+    expect(resumed.eventsOf(channel).map((e) => e.type)).toEqual(['message.created', 'message.created', 'message.edited', 'message.deleted', 'message.edited', 'message.created']);
+    expect(resumed.messagesIn(channel)).toEqual(['', 'the plan', 'live']);
+    expect(JSON.stringify(resumed.frames)).not.toContain('hunter');
+    const seqs = resumed.eventsOf(channel).map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => cursors[channel]! + 1 + i));
   });
 
   it('reconnects by itself after a dropped connection and resumes without gaps or duplicates', async () => {

@@ -97,10 +97,11 @@ async function expireBatch(ctx: AppContext, ch: Expiring, cutoff: Date, after: C
     await m.trx.updateTable('tasks').set({ request_message_id: null }).where('request_message_id', 'in', ids).execute();
     await m.trx.updateTable('tasks').set({ result_message_id: null }).where('result_message_id', 'in', ids).execute();
     await m.trx.updateTable('tasks').set({ thread_root_id: null }).where('thread_root_id', 'in', ids).execute();
-    // The log keeps every seq (clients resume by it); what it said goes.
+    // The log keeps the edits' seqs (clients resume by them); what they said goes. A message's created
+    // event is its row (events/log.ts), so it leaves the log with the message.
     await sql`
       update channel_events set payload = jsonb_set(payload, '{message,body}', '""'::jsonb)
-      where channel_id = ${ch.channelId} and type in ('message.created', 'message.edited')
+      where channel_id = ${ch.channelId} and type = 'message.edited'
         and payload->'message'->>'id' = any(${ids}::text[])
     `.execute(m.trx);
     // Replies and roots in one statement: the self-reference is checked at its end.

@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server.js';
 import { createWorld, unique, type World } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 import { openSocket } from '../test/sockets.js';
+import { readEvents } from '../realtime/event-log.js';
 import { runRetention } from './job.js';
 
 let server: RunningServer;
@@ -43,6 +43,7 @@ describe('retention', () => {
 
     const word = unique('zebra');
     const old = await w.post(w.owner, room, `old news ${word}`);
+    expect((await w.owner.api.patch(`/messages/${old.id}`, { body: `old news, edited ${word}` })).status).toBe(200);
     await w.owner.api.put(`/messages/${old.id}/reactions/${encodeURIComponent('👍')}`);
     const pinned = await w.post(w.owner, room, 'old but pinned');
     expect((await w.owner.api.put(`/messages/${pinned.id}/pin`, {})).status).toBe(201);
@@ -76,11 +77,18 @@ describe('retention', () => {
       // Connected clients are told which messages are gone.
       const expired = await socket.until(() => socket.eventsOf(room, 'messages.expired')[0]);
       expect(expired.type === 'messages.expired' && [...expired.payload.message_ids].sort()).toEqual([old.id, deadRoot.id, deadReply.id].sort());
-      // Their text is gone from the event log too (clients that resume replay it).
-      const logged = await sql<{ body: string }>`
-        select payload->'message'->>'body' as body from channel_events where channel_id = ${room} and payload->'message'->>'id' = ${old.id}
-      `.execute(server.ctx.db);
-      expect(logged.rows.map((r) => r.body)).toEqual(['']);
+      // Their text is gone from the event log too (clients that resume replay it): no created event, an edit without its text.
+      const replay = await readEvents(server.ctx.db, w.orgId, room, 0, Number.MAX_SAFE_INTEGER);
+      const about = (id: string) => replay.filter((e) => 'message' in e.payload && e.payload.message.id === id);
+      expect(about(old.id).map((e) => [e.type, 'message' in e.payload && e.payload.message.body])).toEqual([['message.edited', '']]);
+      expect(about(deadRoot.id).concat(about(deadReply.id))).toEqual([]);
+      expect(replay.filter((e) => e.type === 'message.created').map((e) => 'message' in e.payload && e.payload.message.body)).toEqual([
+        'old but pinned',
+        'old root, recent reply',
+        'recent reply',
+        'recent news',
+      ]);
+      expect(JSON.stringify(replay)).not.toContain(word);
 
       const audit = await retentionAudit(w, room);
       expect(audit).toHaveLength(1);

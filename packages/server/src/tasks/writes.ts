@@ -3,7 +3,7 @@ import type { TaskView } from '@chorus/protocol/views';
 import { appendAudit, type AuditEntry } from '../audit/chain.js';
 import type { Db, Trx } from '../db/database.js';
 import type { Task, TaskIntervention, TaskRatingRow, TasksTable } from '../db/schema.js';
-import { allocateSeq, appendEvent, type Mutation } from '../events/log.js';
+import { allocateSeq, announceMessage, appendEvent, type Mutation } from '../events/log.js';
 import { notFound } from '../http/errors.js';
 import { viewOf } from '../messages/views.js';
 import type { Actor } from '../policy/actor.js';
@@ -89,7 +89,7 @@ export async function announceFailure(m: Mutation, task: Task, reason: string): 
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  await appendEvent(m, { orgId: task.org_id, channelId: task.channel_id, seq, type: 'message.created', actorId: null, payload: { message: await viewOf(m.trx, message) } });
+  announceMessage(m, task.org_id, await viewOf(m.trx, message));
 }
 
 /** Records a write on a task in the org's audit chain, in the same transaction. */

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { newToken } from '../accounts/secrets.js';
 import { mutate } from '../context.js';
 import type { Audience, MessageKind } from '../db/schema.js';
-import { allocateSeq, appendEvent } from '../events/log.js';
+import { allocateSeq, announceMessage } from '../events/log.js';
 import { viewOf } from '../messages/views.js';
 import type { RunningServer } from '../server.js';
 
@@ -75,7 +75,7 @@ export async function writeMessage(
       .returningAll()
       .executeTakeFirstOrThrow();
     const view = await viewOf(m.trx, row);
-    await appendEvent(m, { orgId: channel.org_id, channelId: input.channelId, seq, type: 'message.created', actorId: input.authorId, payload: { message: view } });
+    announceMessage(m, channel.org_id, view);
     return view;
   });
 }
