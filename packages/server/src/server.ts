@@ -6,6 +6,7 @@ import { connect, migrate } from './db/database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { InProcessBus, type EventBus } from './events/bus.js';
 import { RedisBus } from './events/redis-bus.js';
+import { listenForCommands, type Listening } from './events/pg-notify.js';
 import type { App } from './http/app-type.js';
 import { apiPrefix } from './app.js';
 import { Gateway, defaultLimits, type GatewayLimits } from './realtime/gateway.js';
@@ -34,6 +35,8 @@ export interface RunningServer {
   metrics: Metrics;
   /** `stopping` turns true when close() begins (readiness then answers 503). */
   lifecycle: Lifecycle;
+  /** Without Redis: the connection on which `chorus` commands beside this server reach it (events/pg-notify.ts). */
+  commands: Listening | null;
   /**
    * Graceful shutdown: marks the node not ready, refuses new sockets and closes the open ones with
    * GoingAway (clients resume elsewhere), stops listening and lets in-flight requests finish, writes
@@ -73,6 +76,8 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
     bus = new InProcessBus();
     presence = new LocalPresence();
   }
+  // Without Redis, what `chorus` commands beside this server commit reaches it through PostgreSQL.
+  const commands = config.redisUrl ? null : await listenForCommands(databaseUrl, db, bus, logger);
   const roles = config.roles;
   const lifecycle: Lifecycle = { stopping: false };
   const ctx: AppContext = { config, db, bus, presence, log: logger };
@@ -121,10 +126,11 @@ export async function startServer(config: Config, limits: Partial<GatewayLimits>
       await files.stop();
       await retention.stop();
       await webhooks.stop();
+      await commands?.close();
       await bus.close();
       closeFileStore(ctx);
       await db.destroy();
       await embedded?.stop();
     })());
-  return { app, ctx, gateway, url, embedded, webhooks, agentHost, metrics, lifecycle, close };
+  return { app, ctx, gateway, url, embedded, webhooks, agentHost, metrics, lifecycle, commands, close };
 }

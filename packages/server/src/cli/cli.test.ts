@@ -6,6 +6,8 @@ import { Api } from '../test/client.js';
 import { unique } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
 import { chorus, dataDir } from '../test/cli.js';
+import { openSocket } from '../test/sockets.js';
+import { CloseCode } from '@chorus/protocol/frames';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -81,9 +83,14 @@ describe('chorus, the command line', { timeout: 600_000 }, () => {
     const agentApi = new Api(server.url, token.json.secret);
     expect(await agentApi.get('/agents/me')).toMatchObject({ status: 200, body: { agent: { handle: 'helper' }, scopes: ['messages:read', 'channels:read'] } });
 
+    // A socket open with the token is closed by the server the command revoked it beside (no Redis here).
+    const socket = await openSocket(server.url, token.json.secret, org.json.org.id);
     const revoked = await chorus(['token', 'revoke', '--org', slug, '--token', token.json.token.id, '--json']);
     expect(revoked).toMatchObject({ code: 0, json: { revoked: true, already_revoked: false } });
     expect((await agentApi.get('/agents/me')).status).toBe(401);
+    const closed = await socket.until(() => socket.frames.find((f) => f.type === 'closed'));
+    expect(closed).toMatchObject({ code: CloseCode.Unauthorized });
+    socket.close();
 
     const out = path.join(dataDir, `${slug}-audit.jsonl`);
     const [verify, exported, stranger] = await Promise.all([

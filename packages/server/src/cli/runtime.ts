@@ -7,7 +7,8 @@ import type { AppContext } from '../context.js';
 import { connect, type Db } from '../db/database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js';
 import type { Org, User } from '../db/schema.js';
-import { InProcessBus, type EventBus } from '../events/bus.js';
+import type { EventBus } from '../events/bus.js';
+import { NotifyBus } from '../events/pg-notify.js';
 import { RedisBus } from '../events/redis-bus.js';
 import type { Actor } from '../policy/actor.js';
 import { LocalPresence } from '../realtime/presence.js';
@@ -57,8 +58,9 @@ export interface CliRuntime {
 }
 
 /**
- * Opens the database (and, with REDIS_URL, the cluster bus, so that what a command changes — a revoked
- * token, a new agent — reaches every running node's sockets as it would from the API).
+ * Opens the database and the bus through which what a command changes — a revoked token, a new
+ * agent — reaches the running server's sockets as it would from the API: with REDIS_URL the cluster
+ * bus, to every node; without it, PostgreSQL's NOTIFY, to the server on the same database.
  */
 export async function openRuntime(input: { env: NodeJS.ProcessEnv; configFile: string | undefined }): Promise<CliRuntime> {
   const config = commandConfig(input);
@@ -70,7 +72,7 @@ export async function openRuntime(input: { env: NodeJS.ProcessEnv; configFile: s
     await db.destroy();
     throw new CliError(`cannot reach the database: ${error instanceof Error ? error.message : String(error)}`, ExitCode.failure, 'Check DATABASE_URL, or run chorus doctor.');
   }
-  const bus: EventBus = config.redisUrl ? await RedisBus.connect(config.redisUrl, log) : new InProcessBus();
+  const bus: EventBus = config.redisUrl ? await RedisBus.connect(config.redisUrl, log) : new NotifyBus(db, log);
   const ctx: AppContext = { config, db, bus, presence: new LocalPresence(), log };
   return {
     ctx,

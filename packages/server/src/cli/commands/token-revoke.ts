@@ -5,7 +5,7 @@ import { orgOptions, personIn, withRuntime } from '../runtime.js';
 export default defineCommand({
   name: 'token revoke',
   summary: "revoke an agent's token (and the task tokens claimed with it)",
-  description: 'Requests with it fail at once; with REDIS_URL every node also closes its open sockets.',
+  description: 'Requests with it fail at once, and the server closes the sockets open with it (every node, with REDIS_URL).',
   options: {
     ...orgOptions,
     token: { type: 'string', placeholder: '<token id>', help: 'the token id (chorus agent token prints it)', required: true },
