@@ -94,6 +94,13 @@ async function expireBatch(ctx: AppContext, ch: Expiring, cutoff: Date, after: C
     if (rootIds.length === 0) return { threads: 0, messages: 0, cursor: null };
     const replies = await m.trx.selectFrom('messages').select('id').where('thread_root_id', 'in', rootIds).execute();
     const ids = [...replies.map((r) => r.id), ...rootIds];
+    // Outgoing webhooks keep the payload they sent (a redelivery sends it again): the request's content goes.
+    await sql`
+      update webhook_deliveries
+         set payload = jsonb_set(jsonb_set(jsonb_set(payload, '{request,body}', '""'::jsonb), '{request,attachments}', '[]'::jsonb), '{request,sources}', '[]'::jsonb)
+       where task_id in (select id from tasks where request_message_id = any(${ids}::uuid[]))
+         and payload->'request'->>'id' = any(${ids}::text[])
+    `.execute(m.trx);
     await m.trx.updateTable('tasks').set({ request_message_id: null }).where('request_message_id', 'in', ids).execute();
     await m.trx.updateTable('tasks').set({ result_message_id: null }).where('result_message_id', 'in', ids).execute();
     await m.trx.updateTable('tasks').set({ thread_root_id: null }).where('thread_root_id', 'in', ids).execute();

@@ -5,6 +5,7 @@ import { startTestServer } from '../test/server.js';
 import { openSocket } from '../test/sockets.js';
 import { readEvents } from '../realtime/event-log.js';
 import { runRetention } from './job.js';
+import { eventually, startReceiver } from '../test/receiver.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -101,6 +102,33 @@ describe('retention', () => {
       expect(again.channels.filter((c) => c.org_id === w.orgId)).toEqual([]);
     } finally {
       socket.close();
+    }
+  });
+
+  it("leaves nothing of an expired request in an agent's outgoing webhook deliveries: a redelivery sends it without its text", async () => {
+    const w = await createWorld(server.url);
+    const bot = await w.agent();
+    const endpoint = await startReceiver();
+    try {
+      expect((await w.owner.api.put(`/agents/${bot.memberId}/webhook`, { url: endpoint.url })).status).toBe(200);
+      const room = await w.channel(w.owner, { members: [bot.memberId] });
+      expect((await w.owner.api.put(`/orgs/${w.orgId}/retention`, { keep_days: 30 })).status).toBe(200);
+      const word = unique('otter');
+      const old = await w.post(w.owner, room, `@${bot.handle} the old plan ${word}`);
+      await eventually(() => endpoint.received.length === 1, 'the delivery');
+      expect(endpoint.received[0]!.json.data.request).toMatchObject({ id: old.id, body: expect.stringContaining(word) });
+      await age(40, old.id);
+
+      await runRetention(server.ctx);
+      expect((await w.owner.api.get(`/messages/${old.id}`)).status).toBe(404);
+      const log = await w.owner.api.get(`/agents/${bot.memberId}/webhook/deliveries`);
+      const again = await w.owner.api.post(`/agents/${bot.memberId}/webhook/deliveries/${log.body.deliveries[0].id}/redeliver`);
+      expect(again.status, JSON.stringify(again.body)).toBe(201);
+      await eventually(() => endpoint.received.length === 2, 'the redelivery');
+      expect(endpoint.received[1]!.json.data.request).toMatchObject({ id: old.id, body: '', attachments: [], sources: [] });
+      expect(endpoint.received[1]!.body).not.toContain(word);
+    } finally {
+      await endpoint.close();
     }
   });
 

@@ -14,6 +14,7 @@ import * as m0013 from './0013_task_ratings.js';
 import * as m0014 from './0014_send_path_keys.js';
 import * as m0015 from './0015_tasks_queued.js';
 import * as m0016 from './0016_created_from_messages.js';
+import * as m0017 from './0017_webhook_deliveries_task.js';
 
 /**
  * Every schema version, in order. A migration is never edited once it has
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0014_send_path_keys': m0014,
   '0015_tasks_queued': m0015,
   '0016_created_from_messages': m0016,
+  '0017_webhook_deliveries_task': m0017,
 };
