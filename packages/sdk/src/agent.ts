@@ -44,6 +44,11 @@ export interface AgentOptions {
   onTask: (work: TaskWork) => TaskAnswer | Promise<TaskAnswer>;
   /** Called when a task fails (it is then failed with the error's message and retried while attempts remain). */
   onError?: (error: unknown, task: TaskView | null) => void;
+  /**
+   * Called when someone rates one of this agent's results: the task with its new mean and count (never
+   * anyone's own score), and who rated. Feedback to learn from, e.g. to record an experience entry.
+   */
+  onRated?: (rated: { task: TaskView; ratedBy: string }) => void;
   /** Tasks worked at once; default 1. */
   concurrency?: number;
   WebSocket?: WebSocketFactory;
@@ -94,6 +99,10 @@ export class ChorusAgent {
       ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
     });
     this.socket.on('event', (event) => {
+      if (event.type === 'task.rated') {
+        if (event.payload.task.agent_id === this.memberId) options.onRated?.({ task: event.payload.task, ratedBy: event.payload.rated_by });
+        return;
+      }
       if (event.type !== 'task.created' && event.type !== 'task.updated') return;
       const task = event.payload.task;
       if (task.agent_id === this.memberId && task.status === 'queued') this.#offer(task.id);

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, type ChorusAgent, type TaskAnswer, type TaskWork, type WebSocketFactory } from '@chorus/sdk';
+import type { TaskView } from '@chorus/protocol/views';
 import type { RunningServer } from '../server.js';
 import { createWorld, type Agent, type World } from '../test/fixtures.js';
 import { startTestServer } from '../test/server.js';
@@ -23,7 +24,7 @@ afterAll(async () => {
   await server.close();
 });
 
-function run(w: World, agent: Agent, onTask: (work: TaskWork) => TaskAnswer | Promise<TaskAnswer>, errors: unknown[] = []) {
+function run(w: World, agent: Agent, onTask: (work: TaskWork) => TaskAnswer | Promise<TaskAnswer>, errors: unknown[] = [], rated: { task: TaskView; ratedBy: string }[] = []) {
   const runtime = createAgent({
     url: server.url,
     token: agent.token,
@@ -31,6 +32,7 @@ function run(w: World, agent: Agent, onTask: (work: TaskWork) => TaskAnswer | Pr
     WebSocket: WebSocket as unknown as WebSocketFactory,
     onTask,
     onError: (error) => errors.push(error),
+    onRated: (r) => rated.push(r),
   });
   agents.push(runtime);
   return runtime;
@@ -70,6 +72,27 @@ describe('agent runtime (@chorus/sdk createAgent)', () => {
     const audit = (await w.owner.api.get(`/orgs/${w.orgId}/audit?actor_id=${bot.memberId}`)).body.events;
     expect(audit.find((e: any) => e.action === 'agent.context.read')?.items).toContain(asked.id);
     expect(audit.find((e: any) => e.action === 'agent.message.write')?.items).toEqual([detail.result.id, asked.id]);
+  });
+
+  it("hears its results' ratings: the new mean and count, and who rated, never another agent's", async () => {
+    const w = await createWorld(server.url);
+    const bot = await w.agent({ handle: 'rated' });
+    const other = await w.agent({ handle: 'bystander' });
+    const channel = await w.channel(w.owner, { members: [bot.memberId, other.memberId] });
+    const rated: { task: TaskView; ratedBy: string }[] = [];
+    const overheard: { task: TaskView; ratedBy: string }[] = [];
+    await run(w, bot, () => 'done it', [], rated).start();
+    await run(w, other, () => undefined, [], overheard).start();
+
+    await w.post(w.owner, channel, '@rated do it');
+    const taskId = (await w.owner.api.get(`/channels/${channel}/tasks`)).body.tasks[0].task.id as string;
+    await until(w, taskId, (t) => t.status === 'done');
+    expect((await w.owner.api.put(`/tasks/${taskId}/rating`, { score: 4, comment: 'good' })).status).toBe(200);
+    while (rated.length === 0) await new Promise((r) => setTimeout(r, 25));
+
+    expect(rated).toEqual([{ task: expect.objectContaining({ id: taskId, rating: expect.objectContaining({ count: 1, average: 4 }) }), ratedBy: w.owner.memberId }]);
+    expect(JSON.stringify(rated)).not.toContain('good');
+    expect(overheard).toEqual([]);
   });
 
   it('takes up the tasks queued while it was away when it starts', async () => {
